@@ -1,0 +1,225 @@
+package io.ttv.pipeline.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.cloud.storage.Storage;
+import io.ttv.pipeline.callback.CallbackDelivery;
+import io.ttv.pipeline.config.ConfigException;
+import io.ttv.pipeline.config.PipelineConfig;
+import io.ttv.pipeline.domain.CreateJobRequest;
+import io.ttv.pipeline.generator.LocalVideoGenerator;
+import io.ttv.pipeline.generator.VideoGenerator;
+import io.ttv.pipeline.health.ComponentChecks;
+import io.ttv.pipeline.metrics.PipelineMetrics;
+import io.ttv.pipeline.routes.Api;
+import io.ttv.pipeline.routes.ApiErrorConfiguration;
+import io.ttv.pipeline.routes.ArtifactLinks;
+import io.ttv.pipeline.routes.CallbackRoutes;
+import io.ttv.pipeline.routes.IntakeRoutes;
+import io.ttv.pipeline.routes.JobIntake;
+import io.ttv.pipeline.routes.JobWorker;
+import io.ttv.pipeline.routes.OpsRoutes;
+import io.ttv.pipeline.routes.ProcessingRoutes;
+import io.ttv.pipeline.routes.QueueRoutes;
+import io.ttv.pipeline.routes.StorageRoutes;
+import io.ttv.pipeline.storage.ArtifactStore;
+import io.ttv.pipeline.storage.StorageClients;
+import io.ttv.pipeline.store.JobStore;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+/**
+ * One node of the pipeline: owns the {@code ttv-pipeline} CamelContext, the clients it needs (Redis, GCS,
+ * metrics) and the routes of its role. Blueprint creates it with the ConfigAdmin PIDs and calls
+ * {@link #start()} and {@link #stop()}.
+ */
+public class PipelineApplication {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineApplication.class);
+    public static final String CONTEXT_NAME = "ttv-pipeline";
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+
+    private final Map<String, Map<String, Object>> pids;
+    private final Map<String, String> env;
+    private DefaultCamelContext camel;
+    private RedisClients redis;
+    private PipelineMetrics metrics;
+    private JobStore jobs;
+    private String workerId;
+
+    /** @param pids PID id → its ConfigAdmin properties (missing PIDs mean all defaults) */
+    public PipelineApplication(Map<String, ?> pids) {
+        this(toMaps(pids), System.getenv());
+    }
+
+    PipelineApplication(Map<String, Map<String, Object>> pids, Map<String, String> env) {
+        this.pids = pids;
+        this.env = env;
+    }
+
+    public synchronized void start() throws Exception {
+        PipelineConfig config;
+        try {
+            config = PipelineConfig.resolve(pids, env);
+        } catch (ConfigException e) {
+            LOG.error(e.getMessage());
+            throw e;
+        }
+        String version = version();
+        LOG.info("Starting TTV Pipeline {} (role {}, HTTP port {}, Redis {})", version,
+                config.role().name().toLowerCase(), config.httpPort(), config.redisUrl().redacted());
+
+        ObjectMapper mapper = new ObjectMapper();
+        redis = new RedisClients(config);
+        jobs = new JobStore(redis.template());
+        metrics = new PipelineMetrics(jobs);
+        Storage storage = StorageClients.create(config);
+        ArtifactStore artifacts = new ArtifactStore(storage, config);
+        Map<String, VideoGenerator> generators = Map.of("local", new LocalVideoGenerator());
+        if (!generators.containsKey(config.defaultGenerator())) {
+            throw fail(new ConfigException("Invalid configuration: TTV_GENERATOR = '" + config.defaultGenerator()
+                    + "': must be one of " + generators.keySet()));
+        }
+        workerId = workerId();
+        Duration heartbeatTtl = Duration.ofSeconds(config.heartbeatSeconds());
+        Api api = new Api(mapper);
+
+        DefaultCamelContext context = new DefaultCamelContext(false);
+        context.getCamelContextExtension().setName(CONTEXT_NAME);
+        context.setApplicationContextClassLoader(PipelineApplication.class.getClassLoader());
+        context.getShutdownStrategy().setTimeout(SHUTDOWN_GRACE.toSeconds());
+        context.getShutdownStrategy().setShutdownRoutesInReverseOrder(true);
+        context.getRegistry().bind("redisTemplate", redis.template());
+        context.getRegistry().bind("gcsStorage", storage);
+        context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, metrics.registry());
+        context.addRoutePolicyFactory(new MicrometerRoutePolicyFactory());
+
+        Properties props = new Properties();
+        props.setProperty("redis.host", config.redisUrl().host());
+        props.setProperty("redis.port", Integer.toString(config.redisUrl().port()));
+        props.setProperty("gcs.bucket", config.gcsBucket());
+        context.getPropertiesComponent().setInitialProperties(props);
+
+        HealthCheckRegistry health = context.getCamelContextExtension().getContextPlugin(HealthCheckRegistry.class);
+        health.setExposureLevel("full");
+        health.register(ComponentChecks.redis(jobs));
+        health.register(ComponentChecks.gcs(artifacts));
+        health.register(ComponentChecks.workers(jobs, heartbeatTtl));
+
+        VertxPlatformHttpServerConfiguration http = new VertxPlatformHttpServerConfiguration();
+        http.setBindHost(config.httpHost());
+        http.setBindPort(config.httpPort());
+        http.setMaxBodySize(1024L * 1024);
+        context.addService(new VertxPlatformHttpServer(http));
+
+        context.addRoutes(new ApiErrorConfiguration(api));
+        context.addRoutes(new OpsRoutes(api, metrics, version, config.role().runsApi()));
+        if (config.role().runsApi()) {
+            CreateJobRequest.Rules rules = new CreateJobRequest.Rules(generators.keySet(), config.defaultGenerator(),
+                    config.callbackAllowHttp(), config.callbackAllowPrivate());
+            JobIntake intake = new JobIntake(api, jobs, metrics, rules);
+            context.addRoutes(new IntakeRoutes(intake, new ArtifactLinks(api, artifacts, intake)));
+        }
+        if (config.role().runsWorkers()) {
+            JobWorker worker = new JobWorker(jobs, generators, artifacts, metrics, mapper);
+            context.addRoutes(new QueueRoutes(jobs, workerId, config.workerConcurrency(), heartbeatTtl));
+            context.addRoutes(new ProcessingRoutes(worker));
+            context.addRoutes(new StorageRoutes(worker, metrics));
+            context.addRoutes(new CallbackRoutes(new CallbackDelivery(jobs, mapper, config.callbackSecret(),
+                    config.callbackAllowPrivate()), config.callbackTimeoutMs()));
+        }
+        try {
+            context.start();
+        } catch (Exception e) {
+            context.stop();
+            closeClients();
+            throw fail(e);
+        }
+        camel = context;
+        LOG.info("TTV Pipeline started: http://{}:{}/ (worker {})", config.httpHost(), config.httpPort(),
+                config.role().runsWorkers() ? workerId : "off");
+    }
+
+    public synchronized void stop() {
+        if (camel != null) {
+            LOG.info("Stopping TTV Pipeline: in-flight jobs get {} s to finish", SHUTDOWN_GRACE.toSeconds());
+            camel.stop();
+            camel = null;
+        }
+        if (jobs != null && workerId != null) {
+            try {
+                jobs.removeWorker(workerId);
+            } catch (RuntimeException e) {
+                LOG.warn("Could not deregister worker {}: {}", workerId, e.getMessage());
+            }
+        }
+        closeClients();
+    }
+
+    public CamelContext camelContext() {
+        return camel;
+    }
+
+    private void closeClients() {
+        if (metrics != null) {
+            metrics.close();
+            metrics = null;
+        }
+        if (redis != null) {
+            redis.close();
+            redis = null;
+        }
+    }
+
+    private static RuntimeException fail(Exception e) {
+        LOG.error("TTV Pipeline failed to start: {}", e.getMessage());
+        return e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+    }
+
+    private static String workerId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "node";
+        }
+        return host + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static String version() {
+        String v = PipelineApplication.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> toMaps(Map<String, ?> pids) {
+        Map<String, Map<String, Object>> out = new HashMap<>();
+        pids.forEach((pid, value) -> {
+            Map<String, Object> m = new HashMap<>();
+            if (value instanceof Dictionary<?, ?> d) {
+                for (Enumeration<?> keys = d.keys(); keys.hasMoreElements(); ) {
+                    Object k = keys.nextElement();
+                    m.put(k.toString(), d.get(k));
+                }
+            } else if (value instanceof Map<?, ?> map) {
+                map.forEach((k, v) -> m.put(k.toString(), v));
+            }
+            out.put(pid, m);
+        });
+        return out;
+    }
+}

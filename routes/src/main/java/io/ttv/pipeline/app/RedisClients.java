@@ -1,0 +1,61 @@
+package io.ttv.pipeline.app;
+
+import io.ttv.pipeline.config.PipelineConfig;
+import io.ttv.pipeline.config.RedisUrl;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
+import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import redis.clients.jedis.JedisPoolConfig;
+
+import java.time.Duration;
+
+/**
+ * The Redis connection (Jedis pool behind spring-data-redis) shared by the routes: string keys and values so that
+ * {@code redis-cli} shows what the service wrote. Timeouts are bounded: an outage is an error, not a hang.
+ */
+final class RedisClients implements AutoCloseable {
+    private final JedisConnectionFactory factory;
+    private final StringRedisTemplate template;
+
+    RedisClients(PipelineConfig config) {
+        RedisUrl url = config.redisUrl();
+        RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(url.host(), url.port());
+        standalone.setDatabase(url.database());
+        if (url.username() != null) {
+            standalone.setUsername(url.username());
+        }
+        if (url.password() != null) {
+            standalone.setPassword(url.password());
+        }
+        JedisPoolConfig pool = new JedisPoolConfig();
+        // Each claim loop holds a connection while it blocks on BLMOVE; the API and health checks need their own.
+        pool.setMaxTotal(config.workerConcurrency() + 32);
+        pool.setMaxIdle(config.workerConcurrency() + 8);
+        pool.setMinIdle(0);
+        pool.setMaxWait(Duration.ofMillis(config.redisTimeoutMs()));
+        pool.setTestOnBorrow(false);
+        pool.setTestWhileIdle(true);
+        pool.setJmxEnabled(false);
+        JedisClientConfiguration.JedisClientConfigurationBuilder client = JedisClientConfiguration.builder()
+                .connectTimeout(Duration.ofMillis(config.redisTimeoutMs()))
+                .readTimeout(Duration.ofMillis(config.redisTimeoutMs()));
+        if (url.tls()) {
+            client.useSsl();
+        }
+        factory = new JedisConnectionFactory(standalone, client.usePooling().poolConfig(pool).build());
+        factory.afterPropertiesSet();
+        factory.start();
+        template = new StringRedisTemplate(factory);
+        template.afterPropertiesSet();
+    }
+
+    StringRedisTemplate template() {
+        return template;
+    }
+
+    @Override
+    public void close() {
+        factory.destroy();
+    }
+}

@@ -1,0 +1,206 @@
+package io.ttv.pipeline.config;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The node's resolved, validated configuration. Built once per start from the ConfigAdmin PIDs and the
+ * environment; an invalid value throws {@link ConfigException} naming the variable.
+ */
+public record PipelineConfig(
+        int httpPort,
+        String httpHost,
+        List<String> apiKeys,
+        RedisUrl redisUrl,
+        int redisTimeoutMs,
+        Role role,
+        int workerConcurrency,
+        int heartbeatSeconds,
+        String gcsBucket,
+        String gcsPrefix,
+        String gcsEndpoint,
+        String gcsProject,
+        Path gcsCredentials,
+        String callbackSecret,
+        boolean callbackAllowPrivate,
+        boolean callbackAllowHttp,
+        int callbackTimeoutMs,
+        String defaultGenerator) {
+
+    /** Which parts of the pipeline this node runs. */
+    public enum Role {
+        ALL, API, WORKER;
+
+        public boolean runsApi() {
+            return this != WORKER;
+        }
+
+        public boolean runsWorkers() {
+            return this != API;
+        }
+    }
+
+    /**
+     * @param pids values per PID id ({@code ttv.api} → its properties), as ConfigAdmin delivers them
+     * @param env  the environment (normally {@link System#getenv()})
+     */
+    public static PipelineConfig resolve(Map<String, ? extends Map<String, ?>> pids, Map<String, String> env) {
+        Resolver r = new Resolver(pids, env);
+        return new PipelineConfig(
+                r.get(Setting.HTTP_PORT, v -> intIn(v, 1, 65535)),
+                r.get(Setting.HTTP_HOST, PipelineConfig::nonBlank),
+                r.get(Setting.API_KEYS, PipelineConfig::commaList),
+                r.get(Setting.REDIS_URL, RedisUrl::parse),
+                r.get(Setting.REDIS_TIMEOUT_MS, v -> intIn(v, 100, 60000)),
+                r.get(Setting.ROLE, v -> Role.valueOf(oneOf(v, "all", "api", "worker").toUpperCase(Locale.ROOT))),
+                r.get(Setting.WORKER_CONCURRENCY, v -> intIn(v, 1, 64)),
+                r.get(Setting.WORKER_HEARTBEAT_SECONDS, v -> intIn(v, 1, 300)),
+                r.get(Setting.GCS_BUCKET, PipelineConfig::bucketName),
+                r.get(Setting.GCS_PREFIX, PipelineConfig::prefix),
+                r.get(Setting.GCS_ENDPOINT, PipelineConfig::optionalHttpUrl),
+                r.get(Setting.GCS_PROJECT, String::trim),
+                r.get(Setting.GCS_CREDENTIALS, PipelineConfig::optionalReadableFile),
+                r.get(Setting.CALLBACK_SECRET, String::trim),
+                r.get(Setting.CALLBACK_ALLOW_PRIVATE, PipelineConfig::bool),
+                r.get(Setting.CALLBACK_ALLOW_HTTP, PipelineConfig::bool),
+                r.get(Setting.CALLBACK_TIMEOUT_MS, v -> intIn(v, 100, 120000)),
+                r.get(Setting.GENERATOR, PipelineConfig::nonBlank));
+    }
+
+    public static PipelineConfig fromEnvironment() {
+        return resolve(Map.of(), System.getenv());
+    }
+
+    private record Resolver(Map<String, ? extends Map<String, ?>> pids, Map<String, String> env) {
+        <T> T get(Setting s, Function<String, T> parser) {
+            String source;
+            String raw = env.get(s.env());
+            if (raw != null) {
+                source = "environment variable " + s.env();
+            } else if ((raw = System.getProperty(s.env())) != null) {
+                source = "system property " + s.env();
+            } else {
+                Map<String, ?> props = pids.get(s.pid().id());
+                Object v = props == null ? null : props.get(s.key());
+                if (v != null) {
+                    raw = v.toString();
+                    source = "'" + s.key() + "' in etc/" + s.pid().id() + ".cfg";
+                } else {
+                    raw = s.defaultValue();
+                    source = "default of " + s.env();
+                }
+            }
+            try {
+                return parser.apply(raw);
+            } catch (RuntimeException e) {
+                throw new ConfigException("Invalid configuration: " + s.env() + " (" + source + ") = '"
+                        + (isSecret(s) ? "***" : raw) + "': " + e.getMessage());
+            }
+        }
+
+        private static boolean isSecret(Setting s) {
+            return s == Setting.API_KEYS || s == Setting.CALLBACK_SECRET || s == Setting.REDIS_URL;
+        }
+    }
+
+    static int intIn(String v, int min, int max) {
+        int n;
+        try {
+            n = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("must be an integer between " + min + " and " + max);
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("must be between " + min + " and " + max);
+        }
+        return n;
+    }
+
+    static boolean bool(String v) {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no", "" -> false;
+            default -> throw new IllegalArgumentException("must be true or false");
+        };
+    }
+
+    static String oneOf(String v, String... allowed) {
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        if (!Arrays.asList(allowed).contains(t)) {
+            throw new IllegalArgumentException("must be one of " + String.join(", ", allowed));
+        }
+        return t;
+    }
+
+    static String nonBlank(String v) {
+        if (v.isBlank()) {
+            throw new IllegalArgumentException("must not be empty");
+        }
+        return v.trim();
+    }
+
+    static List<String> commaList(String v) {
+        return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    static String bucketName(String v) {
+        String t = v.trim();
+        if (!t.matches("[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]")) {
+            throw new IllegalArgumentException("must be a GCS bucket name (3-222 of a-z 0-9 . _ -)");
+        }
+        return t;
+    }
+
+    static String prefix(String v) {
+        String t = v.trim();
+        while (t.startsWith("/")) {
+            t = t.substring(1);
+        }
+        while (t.endsWith("/")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        if (t.contains("//") || t.contains("..")) {
+            throw new IllegalArgumentException("must be a plain object path prefix");
+        }
+        return t;
+    }
+
+    static String optionalHttpUrl(String v) {
+        String t = v.trim();
+        if (t.isEmpty()) {
+            return "";
+        }
+        URI uri;
+        try {
+            uri = URI.create(t);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("must be an http(s) base URL");
+        }
+        if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+            throw new IllegalArgumentException("must be an http(s) base URL");
+        }
+        return t.endsWith("/") ? t.substring(0, t.length() - 1) : t;
+    }
+
+    static Path optionalReadableFile(String v) {
+        String t = v.trim();
+        if (t.isEmpty()) {
+            return null;
+        }
+        Path p = Path.of(t);
+        if (!Files.isReadable(p)) {
+            throw new IllegalArgumentException("file does not exist or is not readable");
+        }
+        return p;
+    }
+
+    public boolean usesGcsEmulator() {
+        return !gcsEndpoint.isEmpty();
+    }
+}

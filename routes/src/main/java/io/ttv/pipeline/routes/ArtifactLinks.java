@@ -1,0 +1,74 @@
+package io.ttv.pipeline.routes;
+
+import io.ttv.pipeline.domain.JobStatus;
+import io.ttv.pipeline.domain.Timestamps;
+import io.ttv.pipeline.storage.ArtifactStore;
+import org.apache.camel.Exchange;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code GET /v1/jobs/{id}/artifact}: a signed, expiring download link to a finished job's video. */
+public class ArtifactLinks {
+    static final long MIN_EXPIRY = 60;
+    static final long MAX_EXPIRY = 604_800;
+    static final long DEFAULT_EXPIRY = 3600;
+
+    private final Api api;
+    private final ArtifactStore artifacts;
+    private final JobIntake intake;
+
+    public ArtifactLinks(Api api, ArtifactStore artifacts, JobIntake intake) {
+        this.api = api;
+        this.artifacts = artifacts;
+        this.intake = intake;
+    }
+
+    /** Validates the query before Redis is read. */
+    public long expiresIn(Exchange exchange) {
+        String raw = exchange.getMessage().getHeader("expires_in", String.class);
+        if (raw == null || raw.isEmpty()) {
+            return DEFAULT_EXPIRY;
+        }
+        try {
+            long v = Long.parseLong(raw.trim());
+            if (v >= MIN_EXPIRY && v <= MAX_EXPIRY) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new io.ttv.pipeline.domain.ValidationException(
+                "expires_in must be an integer between " + MIN_EXPIRY + " and " + MAX_EXPIRY,
+                Map.of("field", "expires_in", "problem", "out of range"));
+    }
+
+    public void respond(Exchange exchange) {
+        long expiresIn = exchange.getProperty("TtvExpiresIn", Long.class);
+        boolean redirect = "true".equalsIgnoreCase(exchange.getMessage().getHeader("redirect", String.class));
+        Map<String, String> job = JobIntake.hash(exchange);
+        if (job == null) {
+            intake.jobNotFound(exchange, exchange.getProperty(Endpoints.JOB_ID, String.class));
+            return;
+        }
+        if (!JobStatus.FINISHED.wire().equals(job.get("status"))) {
+            api.error(exchange, 404, "ArtifactNotReady", "The job has no artifact yet",
+                    Map.of("current_status", job.get("status")), false);
+            return;
+        }
+        String url = artifacts.signedUrl(artifacts.objectName(job.get("gcs_uri")), expiresIn).toString();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("gcs_uri", job.get("gcs_uri"));
+        body.put("url", url);
+        body.put("expires_in", expiresIn);
+        body.put("expires_at", Timestamps.format(Instant.now().plusSeconds(expiresIn)));
+        body.put("content_type", job.getOrDefault("content_type", ArtifactStore.VIDEO_CONTENT_TYPE));
+        body.put("size_bytes", job.containsKey("size_bytes") ? Long.valueOf(job.get("size_bytes")) : null);
+        body.put("sha256", job.get("sha256"));
+        api.respondJob(exchange, redirect ? 302 : 200, body);
+        if (redirect) {
+            exchange.getMessage().setHeader("Location", url);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.ttv.pipeline.routes;
+
+/** Internal endpoint URIs and exchange header names shared by the route builders. */
+public final class Endpoints {
+    public static final String CREATE_JOB = "direct:intake-create-job";
+    public static final String GET_JOB = "direct:intake-get-job";
+    public static final String ARTIFACT_LINK = "direct:storage-artifact-link";
+    public static final String HEALTHZ = "direct:ops-healthz";
+    public static final String READYZ = "direct:ops-readyz";
+    public static final String METRICS = "direct:ops-metrics";
+    public static final String PROCESS_JOB = "direct:processing-run-job";
+    public static final String UPLOAD = "direct:storage-upload";
+    public static final String CALLBACKS = "seda:callbacks-outbox";
+
+    /** The job an exchange is about. */
+    public static final String JOB_ID = "TtvJobId";
+    /** The job hash as read at claim time. */
+    public static final String JOB = "TtvJob";
+    /** The worker that claimed the job. */
+    public static final String WORKER_ID = "TtvWorkerId";
+    /** The rendered video file (a temp file owned by the exchange). */
+    public static final String VIDEO_FILE = "TtvVideoFile";
+    /** Callback event type ({@code started}, {@code finished} …). */
+    public static final String CALLBACK_EVENT = "TtvCallbackEvent";
+
+    private Endpoints() {
+    }
+}

@@ -1,0 +1,115 @@
+package io.ttv.pipeline.routes;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.ttv.pipeline.domain.CreateJobRequest;
+import io.ttv.pipeline.domain.JobStatus;
+import io.ttv.pipeline.domain.JobView;
+import io.ttv.pipeline.domain.Timestamps;
+import io.ttv.pipeline.metrics.PipelineMetrics;
+import io.ttv.pipeline.store.JobStore;
+import org.apache.camel.Exchange;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/** The intake steps: validate and store a new job, and read one back. */
+public class JobIntake {
+    private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+
+    private final Api api;
+    private final JobStore jobs;
+    private final PipelineMetrics metrics;
+    private final CreateJobRequest.Rules rules;
+
+    public JobIntake(Api api, JobStore jobs, PipelineMetrics metrics, CreateJobRequest.Rules rules) {
+        this.api = api;
+        this.jobs = jobs;
+        this.metrics = metrics;
+        this.rules = rules;
+    }
+
+    public void create(Exchange exchange) throws JsonProcessingException {
+        String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
+            api.error(exchange, 415, "UnsupportedMediaType", "Send the job as JSON with Content-Type: application/json",
+                    Map.of("content_type", contentType == null ? "" : contentType), false);
+            return;
+        }
+        CreateJobRequest req = CreateJobRequest.parse(exchange.getMessage().getBody(byte[].class), api.mapper(), rules);
+        String id = UUID.randomUUID().toString();
+        Instant now = Instant.now();
+        String createdAt = Timestamps.format(now);
+
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("id", id);
+        fields.put("status", JobStatus.QUEUED.wire());
+        fields.put("progress", "0");
+        fields.put("attempts", "0");
+        fields.put("created_at", createdAt);
+        fields.put("generator", req.generator());
+        fields.put("prompt", req.prompt());
+        fields.put("duration_seconds", Double.toString(req.durationSeconds()));
+        fields.put("aspect_ratio", req.aspectRatio());
+        if (req.seed() != null) {
+            fields.put("seed", Long.toString(req.seed()));
+        }
+        if (req.callbackUrl() != null) {
+            fields.put("callback_url", req.callbackUrl());
+            fields.put("callback_events", String.join(",", req.callbackEvents()));
+        }
+        if (req.metadata() != null) {
+            fields.put("metadata", api.mapper().writeValueAsString(req.metadata()));
+        }
+        fields.put("request_id", Api.requestId(exchange));
+        jobs.create(id, now, fields);
+        metrics.jobAccepted();
+        exchange.setProperty(Endpoints.JOB_ID, id);
+
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", id);
+        body.put("status", JobStatus.QUEUED.wire());
+        body.put("created_at", createdAt);
+        api.respondJob(exchange, 202, body);
+        exchange.getMessage().setHeader("Location", "/v1/jobs/" + id);
+    }
+
+    /** True (and a 404 written) when the path's id cannot name a job. */
+    public boolean rejectUnknownId(Exchange exchange) {
+        String id = exchange.getMessage().getHeader("id", String.class);
+        if (id != null && JOB_ID.matcher(id).matches()) {
+            exchange.setProperty(Endpoints.JOB_ID, id);
+            return false;
+        }
+        jobNotFound(exchange, id);
+        return true;
+    }
+
+    /** Writes the job read by the spring-redis HGETALL step, or a 404. */
+    public void respondJob(Exchange exchange) {
+        Map<String, String> hash = hash(exchange);
+        if (hash == null) {
+            jobNotFound(exchange, exchange.getProperty(Endpoints.JOB_ID, String.class));
+            return;
+        }
+        api.respondJob(exchange, 200, JobView.of(hash, api.mapper()));
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, String> hash(Exchange exchange) {
+        Map<Object, Object> raw = exchange.getMessage().getBody(Map.class);
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        Map<String, String> hash = new LinkedHashMap<>();
+        raw.forEach((k, v) -> hash.put(k.toString(), v.toString()));
+        return hash;
+    }
+
+    void jobNotFound(Exchange exchange, String id) {
+        api.error(exchange, 404, "JobNotFound", "No job with id " + (id == null ? "" : id),
+                Map.of("job_id", id == null ? "" : id), false);
+    }
+}

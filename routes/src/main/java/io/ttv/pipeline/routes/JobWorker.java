@@ -1,0 +1,207 @@
+package io.ttv.pipeline.routes;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ttv.pipeline.domain.JobStatus;
+import io.ttv.pipeline.domain.Timestamps;
+import io.ttv.pipeline.generator.GenerationException;
+import io.ttv.pipeline.generator.GenerationRequest;
+import io.ttv.pipeline.generator.VideoGenerator;
+import io.ttv.pipeline.metrics.PipelineMetrics;
+import io.ttv.pipeline.storage.ArtifactStore;
+import io.ttv.pipeline.store.JobStore;
+import io.ttv.pipeline.store.TransitionResult;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.google.storage.GoogleCloudStorageConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The steps of running one claimed job: start it, render the video, describe the upload, mark it finished or
+ * failed, and release it. Each step writes state only through {@link JobStore#transition}.
+ */
+public class JobWorker {
+    private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
+    static final String STARTED_AT = "TtvStartedAt";
+    static final String SKIPPED = "TtvSkipped";
+    static final String SHA256 = "TtvSha256";
+    static final String SIZE = "TtvSize";
+
+    private final JobStore jobs;
+    private final Map<String, VideoGenerator> generators;
+    private final ArtifactStore artifacts;
+    private final PipelineMetrics metrics;
+    private final ObjectMapper mapper;
+
+    public JobWorker(JobStore jobs, Map<String, VideoGenerator> generators, ArtifactStore artifacts,
+                     PipelineMetrics metrics, ObjectMapper mapper) {
+        this.jobs = jobs;
+        this.generators = generators;
+        this.artifacts = artifacts;
+        this.metrics = metrics;
+        this.mapper = mapper;
+    }
+
+    /** Moves the claimed job to {@code started}; a job canceled or finished meanwhile is skipped. */
+    public void start(Exchange exchange) {
+        String id = exchange.getMessage().getBody(String.class);
+        exchange.setProperty(Endpoints.JOB_ID, id);
+        TransitionResult r = jobs.transition(id, JobStatus.STARTED, 0);
+        if (!r.applied()) {
+            LOG.info("Job {} not started: it is {}", id, r.status() == null ? "missing" : r.status().wire());
+            exchange.setProperty(SKIPPED, true);
+            return;
+        }
+        exchange.setProperty(Endpoints.JOB, jobs.get(id));
+        exchange.setProperty(STARTED_AT, Instant.now());
+        metrics.jobStarted();
+        jobs.log(id, "started on worker " + exchange.getProperty(Endpoints.WORKER_ID));
+        LOG.info("Job {} started", id);
+    }
+
+    /** Renders the video into a temp file owned by the exchange, reporting progress to the job. */
+    public void generate(Exchange exchange) throws Exception {
+        Map<String, String> job = job(exchange);
+        String id = job.get("id");
+        VideoGenerator generator = generators.get(job.get("generator"));
+        if (generator == null) {
+            throw new GenerationException("generator '" + job.get("generator") + "' is not available on this node",
+                    false, null);
+        }
+        Path video = Files.createTempFile("ttv-" + id + "-", ".mp4");
+        exchange.setProperty(Endpoints.VIDEO_FILE, video);
+        GenerationRequest request = new GenerationRequest(id, job.get("prompt"),
+                Double.parseDouble(job.get("duration_seconds")), job.get("aspect_ratio"),
+                job.containsKey("seed") ? Long.valueOf(job.get("seed")) : null);
+        jobs.log(id, "rendering with generator " + generator.name());
+        generator.generate(request, video, (percent, message) -> {
+            // The last 10% are the upload: rendering reports 0..90.
+            jobs.transition(id, JobStatus.PROGRESS, Math.min(90, percent * 9 / 10));
+        });
+        exchange.setProperty(SIZE, Files.size(video));
+        exchange.setProperty(SHA256, sha256(video));
+        jobs.log(id, "rendered " + Files.size(video) + " bytes");
+    }
+
+    /** Describes the video upload for the google-storage producer. */
+    public void videoUpload(Exchange exchange) {
+        Map<String, String> job = job(exchange);
+        Path video = exchange.getProperty(Endpoints.VIDEO_FILE, Path.class);
+        exchange.getMessage().setHeader(GoogleCloudStorageConstants.OBJECT_NAME, folder(job) + ArtifactStore.VIDEO_NAME);
+        exchange.getMessage().setHeader(GoogleCloudStorageConstants.CONTENT_TYPE, ArtifactStore.VIDEO_CONTENT_TYPE);
+        exchange.getMessage().setHeader(GoogleCloudStorageConstants.CONTENT_LENGTH, exchange.getProperty(SIZE));
+        exchange.getMessage().setBody(video.toFile());
+    }
+
+    /** Describes the {@code job.json} manifest written beside the video. */
+    public void manifestUpload(Exchange exchange) throws IOException {
+        Map<String, String> job = job(exchange);
+        Map<String, Object> manifest = new LinkedHashMap<>();
+        manifest.put("job_id", job.get("id"));
+        manifest.put("prompt", job.get("prompt"));
+        manifest.put("generator", job.get("generator"));
+        manifest.put("duration_seconds", Double.valueOf(job.get("duration_seconds")));
+        manifest.put("aspect_ratio", job.get("aspect_ratio"));
+        manifest.put("seed", job.containsKey("seed") ? Long.valueOf(job.get("seed")) : null);
+        manifest.put("created_at", job.get("created_at"));
+        manifest.put("started_at", Timestamps.format(exchange.getProperty(STARTED_AT, Instant.class)));
+        manifest.put("uploaded_at", Timestamps.now());
+        manifest.put("video", Map.of("name", ArtifactStore.VIDEO_NAME, "content_type", ArtifactStore.VIDEO_CONTENT_TYPE,
+                "size_bytes", exchange.getProperty(SIZE), "sha256", exchange.getProperty(SHA256)));
+        byte[] body = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest);
+        exchange.getMessage().setHeader(GoogleCloudStorageConstants.OBJECT_NAME, folder(job) + ArtifactStore.MANIFEST_NAME);
+        exchange.getMessage().setHeader(GoogleCloudStorageConstants.CONTENT_TYPE, "application/json");
+        exchange.getMessage().setHeader(GoogleCloudStorageConstants.CONTENT_LENGTH, (long) body.length);
+        exchange.getMessage().setBody(body);
+    }
+
+    /** Marks the job finished with its artifact; a job canceled meanwhile stays canceled. */
+    public void finish(Exchange exchange) {
+        Map<String, String> job = job(exchange);
+        String id = job.get("id");
+        TransitionResult r = jobs.transition(id, JobStatus.FINISHED, 100,
+                "gcs_uri", artifacts.gcsUri(folder(job) + ArtifactStore.VIDEO_NAME),
+                "size_bytes", String.valueOf(exchange.getProperty(SIZE)),
+                "sha256", exchange.getProperty(SHA256, String.class),
+                "content_type", ArtifactStore.VIDEO_CONTENT_TYPE);
+        ended(exchange, r.applied(), r.applied() ? "finished" : "not finished: job is " + r.status().wire());
+    }
+
+    /** Marks the job failed with a message fit for a client. */
+    public void fail(Exchange exchange) {
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
+        String message;
+        boolean retryable;
+        if (cause instanceof GenerationException g) {
+            message = g.getMessage();
+            retryable = g.isRetryable();
+        } else if (cause instanceof com.google.cloud.BaseServiceException) {
+            message = "Uploading the video to storage failed";
+            retryable = true;
+        } else {
+            message = "Processing failed";
+            retryable = true;
+        }
+        LOG.warn("Job {} failed: {}", id, message, cause);
+        TransitionResult r = jobs.transition(id, JobStatus.FAILED, null, "error", message,
+                "retryable", Boolean.toString(retryable));
+        if (exchange.getProperty(STARTED_AT) != null) {
+            ended(exchange, false, r.applied() ? "failed: " + message : "not failed: job is "
+                    + (r.status() == null ? "missing" : r.status().wire()));
+        }
+    }
+
+    private void ended(Exchange exchange, boolean finished, String what) {
+        String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
+        Instant started = exchange.getProperty(STARTED_AT, Instant.class);
+        metrics.jobEnded(finished, Duration.between(started, Instant.now()));
+        jobs.log(id, what);
+        LOG.info("Job {} {}", id, what);
+    }
+
+    /** Deletes the temp file and removes the job from the processing list (its terminal state is written). */
+    public void release(Exchange exchange) throws IOException {
+        Path video = exchange.getProperty(Endpoints.VIDEO_FILE, Path.class);
+        if (video != null) {
+            Files.deleteIfExists(video);
+        }
+        String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
+        if (id != null) {
+            jobs.acknowledge(exchange.getProperty(Endpoints.WORKER_ID, String.class), id);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> job(Exchange exchange) {
+        return exchange.getProperty(Endpoints.JOB, Map.class);
+    }
+
+    private String folder(Map<String, String> job) {
+        return artifacts.folder(job.get("id"), Instant.parse(job.get("created_at")));
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[64 * 1024];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                digest.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.ttv.pipeline.routes;
+
+import io.ttv.pipeline.store.JobStore;
+import org.apache.camel.builder.RouteBuilder;
+
+import java.time.Duration;
+
+/**
+ * The worker side of the queue: {@code concurrency} claim loops, each moving one job at a time from
+ * {@code rq:queue:default} into this worker's processing list (BLMOVE) and running it; plus the heartbeat.
+ */
+public class QueueRoutes extends RouteBuilder {
+    static final Duration CLAIM_WAIT = Duration.ofSeconds(1);
+
+    private final JobStore jobs;
+    private final String workerId;
+    private final int concurrency;
+    private final Duration heartbeatTtl;
+
+    public QueueRoutes(JobStore jobs, String workerId, int concurrency, Duration heartbeatTtl) {
+        this.jobs = jobs;
+        this.workerId = workerId;
+        this.concurrency = concurrency;
+        this.heartbeatTtl = heartbeatTtl;
+    }
+
+    @Override
+    public void configure() {
+        from("timer:worker-heartbeat?delay=0&period=" + heartbeatTtl.toMillis() / 3).routeId("queue-heartbeat")
+                .process(e -> jobs.heartbeat(workerId, heartbeatTtl));
+
+        for (int slot = 1; slot <= concurrency; slot++) {
+            // A timer tick is synchronous: the next claim starts only when this slot's job has ended.
+            from("timer:queue-claim-" + slot + "?delay=0&period=1").routeId("queue-claim-" + slot)
+                    .setProperty(Endpoints.WORKER_ID, constant(workerId))
+                    .process(e -> e.getMessage().setBody(jobs.claim(workerId, CLAIM_WAIT)))
+                    .filter(body().isNotNull())
+                    .to(Endpoints.PROCESS_JOB);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.ttv.pipeline.routes;
+
+import io.ttv.pipeline.metrics.PipelineMetrics;
+import org.apache.camel.builder.RouteBuilder;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/** Uploads a job's video and manifest with camel-google-storage. */
+public class StorageRoutes extends RouteBuilder {
+    static final String STORAGE = "google-storage://{{gcs.bucket}}?storageClient=#gcsStorage&autoCreateBucket=false";
+
+    private final JobWorker worker;
+    private final PipelineMetrics metrics;
+
+    public StorageRoutes(JobWorker worker, PipelineMetrics metrics) {
+        this.worker = worker;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void configure() {
+        from(Endpoints.UPLOAD).routeId("storage-upload")
+                .process(e -> e.setProperty("TtvUploadStart", Instant.now()))
+                .bean(worker, "videoUpload")
+                .to(STORAGE)
+                .bean(worker, "manifestUpload")
+                .to(STORAGE)
+                .process(e -> metrics.uploaded(
+                        Duration.between(e.getProperty("TtvUploadStart", Instant.class), Instant.now())))
+                .log("Job ${exchangeProperty.TtvJobId} artifacts uploaded");
+    }
+}

@@ -1,0 +1,77 @@
+package io.ttv.pipeline.storage;
+
+import com.google.auth.ServiceAccountSigner;
+import com.google.cloud.storage.BlobId;
+import com.google.cloud.storage.BlobInfo;
+import com.google.cloud.storage.Storage;
+import io.ttv.pipeline.config.PipelineConfig;
+
+import java.net.URL;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Where artifacts live in GCS (SPEC §7), signed download URLs, and a cheap reachability probe. */
+public class ArtifactStore {
+    public static final String VIDEO_NAME = "final_video.mp4";
+    public static final String MANIFEST_NAME = "job.json";
+    public static final String VIDEO_CONTENT_TYPE = "video/mp4";
+
+    private final Storage storage;
+    private final PipelineConfig config;
+    private final ServiceAccountSigner signer;
+
+    public ArtifactStore(Storage storage, PipelineConfig config) {
+        this.storage = storage;
+        this.config = config;
+        this.signer = StorageClients.signer(storage, config);
+    }
+
+    public String bucket() {
+        return config.gcsBucket();
+    }
+
+    /** {@code {prefix}/{YYYY-MM}/{job_id}/} — the month of the job's creation, UTC. */
+    public String folder(String jobId, Instant createdAt) {
+        YearMonth month = YearMonth.from(createdAt.atZone(ZoneOffset.UTC));
+        String prefix = config.gcsPrefix();
+        return (prefix.isEmpty() ? "" : prefix + "/") + month + "/" + jobId + "/";
+    }
+
+    public String gcsUri(String objectName) {
+        return "gs://" + config.gcsBucket() + "/" + objectName;
+    }
+
+    /** The object name inside the bucket of a {@code gs://bucket/name} URI of this store. */
+    public String objectName(String gcsUri) {
+        String start = "gs://" + config.gcsBucket() + "/";
+        if (gcsUri == null || !gcsUri.startsWith(start)) {
+            throw new IllegalArgumentException("not an artifact of bucket " + config.gcsBucket());
+        }
+        return gcsUri.substring(start.length());
+    }
+
+    /** A V4 GET URL for the object, valid for {@code seconds}. */
+    public URL signedUrl(String objectName, long seconds) {
+        if (signer == null) {
+            throw new IllegalStateException("the configured GCS credentials cannot sign URLs");
+        }
+        List<Storage.SignUrlOption> options = new ArrayList<>();
+        options.add(Storage.SignUrlOption.withV4Signature());
+        options.add(Storage.SignUrlOption.signWith(signer));
+        if (config.usesGcsEmulator()) {
+            options.add(Storage.SignUrlOption.withHostName(config.gcsEndpoint()));
+            options.add(Storage.SignUrlOption.withPathStyle());
+        }
+        return storage.signUrl(BlobInfo.newBuilder(BlobId.of(config.gcsBucket(), objectName)).build(), seconds,
+                TimeUnit.SECONDS, options.toArray(Storage.SignUrlOption[]::new));
+    }
+
+    /** Reads one object's metadata under the prefix: fails if the store is unreachable or access is denied. */
+    public void probe() {
+        storage.get(BlobId.of(config.gcsBucket(), folder("readiness-probe", Instant.EPOCH) + "probe"));
+    }
+}

@@ -1,0 +1,140 @@
+package io.ttv.pipeline.store;
+
+import io.ttv.pipeline.domain.JobStatus;
+import io.ttv.pipeline.domain.Timestamps;
+import org.springframework.data.redis.connection.RedisListCommands.Direction;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Jobs in Redis: creation, reads, the state machine (a Lua script, so every writer goes through the same
+ * atomic rules), the reliable claim into a per-worker processing list and its acknowledgement.
+ */
+public class JobStore {
+    public static final int MAX_LOG_LINES = 1000;
+
+    private final StringRedisTemplate redis;
+    private final DefaultRedisScript<Long> createScript;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> transitionScript;
+
+    public JobStore(StringRedisTemplate redis) {
+        this.redis = redis;
+        this.createScript = script("create-job.lua", Long.class);
+        this.transitionScript = script("transition.lua", List.class);
+    }
+
+    private static <T> DefaultRedisScript<T> script(String name, Class<T> type) {
+        try (InputStream in = JobStore.class.getResourceAsStream(name)) {
+            return new DefaultRedisScript<>(new String(in.readAllBytes(), StandardCharsets.UTF_8), type);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("Lua script " + name + " missing from the bundle", e);
+        }
+    }
+
+    /** Stores a new job hash, indexes it and queues it in one atomic step. */
+    public void create(String id, Instant createdAt, Map<String, String> fields) {
+        List<String> args = new ArrayList<>(2 + fields.size() * 2);
+        args.add(id);
+        args.add(Long.toString(createdAt.toEpochMilli()));
+        fields.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        Long created = redis.execute(createScript, List.of(RedisKeys.job(id), RedisKeys.JOBS_INDEX, RedisKeys.QUEUE),
+                args.toArray());
+        if (created == null || created != 1L) {
+            throw new IllegalStateException("job " + id + " already exists");
+        }
+    }
+
+    public Map<String, String> get(String id) {
+        Map<Object, Object> raw = redis.opsForHash().entries(RedisKeys.job(id));
+        if (raw.isEmpty()) {
+            return null;
+        }
+        Map<String, String> out = new java.util.HashMap<>();
+        raw.forEach((k, v) -> out.put(k.toString(), v.toString()));
+        return out;
+    }
+
+    /**
+     * Moves a job to {@code target} if the state machine allows it.
+     *
+     * @param progress new progress (kept only if higher), or {@code null}
+     * @param fields   further fields to write with the transition (field, value, field, value …)
+     */
+    public TransitionResult transition(String id, JobStatus target, Integer progress, String... fields) {
+        Object[] args = new Object[3 + fields.length];
+        args[0] = target.wire();
+        args[1] = Timestamps.now();
+        args[2] = progress == null ? "" : Integer.toString(progress);
+        System.arraycopy(fields, 0, args, 3, fields.length);
+        List<?> r = redis.execute(transitionScript, List.of(RedisKeys.job(id)), args);
+        long code = ((Number) r.get(0)).longValue();
+        if (code == -1) {
+            return new TransitionResult(TransitionResult.Outcome.MISSING, null);
+        }
+        JobStatus status = JobStatus.fromWire(r.get(1).toString());
+        return new TransitionResult(code == 1 ? TransitionResult.Outcome.APPLIED : TransitionResult.Outcome.REFUSED,
+                status);
+    }
+
+    /** Appends a {@code [timestamp] message} line to the job's log, keeping the newest {@value #MAX_LOG_LINES}. */
+    public void log(String id, String message) {
+        String key = RedisKeys.jobLogs(id);
+        redis.opsForList().rightPush(key, "[" + Timestamps.now() + "] " + message);
+        redis.opsForList().trim(key, -MAX_LOG_LINES, -1);
+    }
+
+    /**
+     * Atomically moves the oldest queued job id into this worker's processing list (BLMOVE), waiting up to
+     * {@code wait}. Returns {@code null} when nothing arrived in time.
+     */
+    public String claim(String workerId, Duration wait) {
+        return redis.opsForList().move(RedisKeys.QUEUE, Direction.RIGHT, RedisKeys.processing(workerId),
+                Direction.LEFT, wait);
+    }
+
+    /** Removes a job from the worker's processing list; call only after its terminal state is written. */
+    public void acknowledge(String workerId, String id) {
+        redis.opsForList().remove(RedisKeys.processing(workerId), 1, id);
+    }
+
+    /** Renews the worker's heartbeat key (with a TTL) and its entry in the live-workers index. */
+    public void heartbeat(String workerId, Duration ttl) {
+        redis.opsForValue().set(RedisKeys.heartbeat(workerId), Timestamps.now(), ttl);
+        redis.opsForZSet().add(RedisKeys.WORKERS, workerId, System.currentTimeMillis());
+    }
+
+    public void removeWorker(String workerId) {
+        redis.delete(RedisKeys.heartbeat(workerId));
+        redis.opsForZSet().remove(RedisKeys.WORKERS, workerId);
+    }
+
+    /** Workers whose last heartbeat is newer than {@code ttl}. */
+    public long liveWorkers(Duration ttl) {
+        Long n = redis.opsForZSet().count(RedisKeys.WORKERS, System.currentTimeMillis() - ttl.toMillis(),
+                Double.POSITIVE_INFINITY);
+        return n == null ? 0 : n;
+    }
+
+    public long queueDepth() {
+        Long n = redis.opsForList().size(RedisKeys.QUEUE);
+        return n == null ? 0 : n;
+    }
+
+    public boolean ping() {
+        String pong = redis.execute(c -> c.ping(), true);
+        return "PONG".equalsIgnoreCase(pong);
+    }
+}

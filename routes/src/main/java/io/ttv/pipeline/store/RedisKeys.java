@@ -1,0 +1,28 @@
+package io.ttv.pipeline.store;
+
+/** Every Redis key of the product (SPEC §5). The {@code rq:} names are those the operations guide uses. */
+public final class RedisKeys {
+    public static final String QUEUE = "rq:queue:default";
+    public static final String JOBS_INDEX = "rq:jobs";
+    /** ZSET worker id → last heartbeat (epoch ms): live workers are counted without scanning keys. */
+    public static final String WORKERS = "ttv:workers";
+
+    private RedisKeys() {
+    }
+
+    public static String job(String id) {
+        return "rq:job:" + id;
+    }
+
+    public static String jobLogs(String id) {
+        return "rq:job:" + id + ":logs";
+    }
+
+    public static String processing(String workerId) {
+        return "ttv:worker:" + workerId + ":processing";
+    }
+
+    public static String heartbeat(String workerId) {
+        return "ttv:worker:" + workerId + ":heartbeat";
+    }
+}
