@@ -31,6 +31,8 @@ import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.impl.health.ContextHealthCheck;
+import org.apache.camel.impl.health.DefaultHealthCheckRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,8 +116,10 @@ public class PipelineApplication {
         props.setProperty("gcs.bucket", config.gcsBucket());
         context.getPropertiesComponent().setInitialProperties(props);
 
-        HealthCheckRegistry health = context.getCamelContextExtension().getContextPlugin(HealthCheckRegistry.class);
+        HealthCheckRegistry health = new DefaultHealthCheckRegistry(context);
         health.setExposureLevel("full");
+        context.getCamelContextExtension().addContextPlugin(HealthCheckRegistry.class, health);
+        health.register(new ContextHealthCheck());
         health.register(ComponentChecks.redis(jobs));
         health.register(ComponentChecks.gcs(artifacts));
         health.register(ComponentChecks.workers(jobs, heartbeatTtl));
