@@ -3,7 +3,9 @@ package io.ttv.pipeline.routes;
 import com.google.cloud.BaseServiceException;
 import io.ttv.pipeline.domain.ValidationException;
 import org.apache.camel.Exchange;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteConfigurationBuilder;
+import org.apache.camel.model.RouteConfigurationDefinition;
 import org.springframework.dao.DataAccessException;
 
 import java.util.Map;
@@ -23,32 +25,25 @@ public class ApiErrorConfiguration extends RouteConfigurationBuilder {
 
     @Override
     public void configuration() {
-        routeConfiguration(API_ERRORS)
-                .onException(ValidationException.class).handled(true)
+        RouteConfigurationDefinition errors = routeConfiguration(API_ERRORS);
+        errors.onException(ValidationException.class).handled(true)
                 .process(e -> {
                     ValidationException v = e.getProperty(Exchange.EXCEPTION_CAUGHT, ValidationException.class);
                     api.error(e, 400, "ValidationError", v.getMessage(), v.details(), false);
-                })
-                .end()
-                .onException(DataAccessException.class).handled(true)
-                .log(org.apache.camel.LoggingLevel.WARN, "Redis unavailable: ${exception.message}")
-                .process(e -> {
-                    api.error(e, 503, "RedisUnavailable", "The job store is unavailable; try again shortly",
-                            Map.of(), true);
-                    e.getMessage().setHeader("Retry-After", "5");
-                })
-                .end()
-                .onException(BaseServiceException.class).handled(true)
-                .log(org.apache.camel.LoggingLevel.WARN, "Storage unavailable: ${exception.message}")
-                .process(e -> {
-                    api.error(e, 503, "StorageUnavailable", "The artifact store is unavailable; try again shortly",
-                            Map.of(), true);
-                    e.getMessage().setHeader("Retry-After", "5");
-                })
-                .end()
-                .onException(Exception.class).handled(true)
-                .log(org.apache.camel.LoggingLevel.ERROR, "Unhandled API error: ${exception.stacktrace}")
-                .process(e -> api.error(e, 500, "InternalError", "An internal error occurred", Map.of(), true))
-                .end();
+                });
+        errors.onException(DataAccessException.class).handled(true)
+                .log(LoggingLevel.WARN, "Redis unavailable: ${exception.message}")
+                .process(e -> unavailable(e, "RedisUnavailable", "The job store is unavailable; try again shortly"));
+        errors.onException(BaseServiceException.class).handled(true)
+                .log(LoggingLevel.WARN, "Storage unavailable: ${exception.message}")
+                .process(e -> unavailable(e, "StorageUnavailable", "The artifact store is unavailable; try again shortly"));
+        errors.onException(Exception.class).handled(true)
+                .log(LoggingLevel.ERROR, "Unhandled API error: ${exception.stacktrace}")
+                .process(e -> api.error(e, 500, "InternalError", "An internal error occurred", Map.of(), true));
+    }
+
+    private void unavailable(Exchange exchange, String code, String message) {
+        api.error(exchange, 503, code, message, Map.of(), true);
+        exchange.getMessage().setHeader("Retry-After", "5");
     }
 }

@@ -1,7 +1,9 @@
 package io.ttv.pipeline.routes;
 
 import io.ttv.pipeline.store.JobStore;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
+import org.springframework.dao.DataAccessException;
 
 import java.time.Duration;
 
@@ -11,6 +13,8 @@ import java.time.Duration;
  */
 public class QueueRoutes extends RouteBuilder {
     static final Duration CLAIM_WAIT = Duration.ofSeconds(1);
+    /** Pause of a claim loop after Redis failed, so that an outage is not a busy loop. */
+    static final Duration REDIS_RETRY = Duration.ofSeconds(1);
 
     private final JobStore jobs;
     private final String workerId;
@@ -32,6 +36,10 @@ public class QueueRoutes extends RouteBuilder {
         for (int slot = 1; slot <= concurrency; slot++) {
             // A timer tick is synchronous: the next claim starts only when this slot's job has ended.
             from("timer:queue-claim-" + slot + "?delay=0&period=1").routeId("queue-claim-" + slot)
+                    .onException(DataAccessException.class).handled(true)
+                        .log(LoggingLevel.WARN, "Cannot claim jobs, Redis unavailable: ${exception.message}")
+                        .delay(REDIS_RETRY.toMillis()).end()
+                    .end()
                     .setProperty(Endpoints.WORKER_ID, constant(workerId))
                     .process(e -> e.getMessage().setBody(jobs.claim(workerId, CLAIM_WAIT)))
                     .filter(body().isNotNull())

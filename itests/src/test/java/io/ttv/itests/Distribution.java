@@ -1,0 +1,148 @@
+package io.ttv.itests;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The assembled distribution running for real: Redis and the GCS emulator as processes on free loopback ports,
+ * and a fresh copy of {@code distribution/target/assembly} started with {@code bin/karaf server}.
+ */
+final class Distribution implements AutoCloseable {
+    static final String BUCKET = "ttv-api-artifacts";
+    static final String CALLBACK_SECRET = "it-callback-secret";
+
+    final Path work;
+    final Path karafHome;
+    final int httpPort;
+    final int sshPort;
+    final int redisPort;
+    final int gcsPort;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Process redis;
+    private Process gcs;
+    private Process karaf;
+
+    Distribution() throws Exception {
+        Path assembly = Path.of(System.getProperty("ttv.assembly")).toAbsolutePath().normalize();
+        Path emulator = Path.of(System.getProperty("ttv.gcs.emulator")).toAbsolutePath().normalize();
+        work = Files.createDirectories(Path.of(System.getProperty("ttv.work"))).toAbsolutePath()
+                .resolve("run-" + System.currentTimeMillis());
+        Files.createDirectories(work);
+        httpPort = Processes.freePort();
+        sshPort = Processes.freePort();
+        redisPort = Processes.freePort();
+        gcsPort = Processes.freePort();
+        try {
+            redis = Processes.startRedis(work, redisPort);
+            gcs = Processes.startGcsEmulator(emulator, work, gcsPort, BUCKET);
+            karafHome = work.resolve("karaf");
+            Processes.copyTree(assembly, karafHome);
+            setProperty(karafHome.resolve("etc/org.apache.karaf.shell.cfg"), "sshPort", Integer.toString(sshPort));
+            karaf = startKaraf();
+            Processes.await("/readyz 200", Duration.ofSeconds(120), () -> {
+                if (!karaf.isAlive() || karafLog().contains("Unable to start container for blueprint bundle io.ttv")) {
+                    throw new AssertionError("the pipeline did not start; see " + karafHome.resolve("data/log/karaf.log"));
+                }
+                return get("/readyz").statusCode() == 200;
+            });
+        } catch (Exception | AssertionError e) {
+            close();
+            throw e;
+        }
+    }
+
+    private Process startKaraf() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(karafHome.resolve("bin/karaf").toString(), "server")
+                .directory(karafHome.toFile())
+                .redirectErrorStream(true).redirectOutput(work.resolve("karaf-console.log").toFile());
+        Map<String, String> env = pb.environment();
+        env.putAll(environment());
+        return pb.start();
+    }
+
+    Map<String, String> environment() {
+        Map<String, String> env = new HashMap<>();
+        env.put("TTV_HTTP_PORT", Integer.toString(httpPort));
+        env.put("TTV_HTTP_HOST", "127.0.0.1");
+        env.put("TTV_REDIS_URL", "redis://127.0.0.1:" + redisPort + "/0");
+        env.put("TTV_GCS_ENDPOINT", "http://127.0.0.1:" + gcsPort);
+        env.put("TTV_GCS_BUCKET", BUCKET);
+        env.put("TTV_CALLBACK_SECRET", CALLBACK_SECRET);
+        env.put("TTV_CALLBACK_ALLOW_PRIVATE", "true");
+        env.put("TTV_CALLBACK_ALLOW_HTTP", "true");
+        return env;
+    }
+
+    HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    }
+
+    HttpResponse<String> postJson(String path, String json) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + httpPort + path);
+    }
+
+    /** Runs Karaf console commands through {@code bin/client} (SSH) and returns what they print. */
+    String console(String commands) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(karafHome.resolve("bin/client").toString(), "-a", Integer.toString(sshPort),
+                "-u", "karaf", "-p", "karaf", "-r", "30", "-d", "1", "-b")
+                .directory(karafHome.toFile()).redirectErrorStream(true).start();
+        p.getOutputStream().write((commands + "\n").getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return out;
+    }
+
+    String karafLog() {
+        Path log = karafHome.resolve("data/log/karaf.log");
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void setProperty(Path cfg, String key, String value) throws IOException {
+        String text = Files.readString(cfg);
+        String replaced = text.replaceAll("(?m)^" + key + "\\s*=.*$", key + " = " + value);
+        if (replaced.equals(text)) {
+            replaced = text + System.lineSeparator() + key + " = " + value + System.lineSeparator();
+        }
+        Files.writeString(cfg, replaced);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        Processes.stop(karaf);
+        Processes.stop(gcs);
+        Processes.stop(redis);
+    }
+}

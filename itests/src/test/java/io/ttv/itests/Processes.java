@@ -1,0 +1,101 @@
+package io.ttv.itests;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Helpers to run the real servers the black-box tests need, and to wait on conditions (never on time alone). */
+final class Processes {
+    private Processes() {
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    /** Polls {@code condition} until it holds or {@code timeout} passes; fails with {@code what}. */
+    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // not yet: the server may still be starting
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("Timed out after " + timeout.toSeconds() + " s waiting for " + what);
+    }
+
+    static boolean accepts(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Starts Redis 7 from the binary shipped in org.signal:embedded-redis, a real server on loopback. */
+    static Process startRedis(Path work, int port) throws IOException, InterruptedException {
+        Path bin = work.resolve("redis-server");
+        if (!Files.exists(bin)) {
+            try (InputStream in = Processes.class.getResourceAsStream("/redis-server-7.0.15-linux-amd64")) {
+                Files.copy(in, bin, StandardCopyOption.REPLACE_EXISTING);
+            }
+            bin.toFile().setExecutable(true);
+        }
+        Process p = new ProcessBuilder(bin.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", work.toString())
+                .redirectErrorStream(true).redirectOutput(work.resolve("redis.log").toFile()).start();
+        await("Redis on port " + port, Duration.ofSeconds(20), () -> accepts(port));
+        return p;
+    }
+
+    static Process startGcsEmulator(Path emulatorDir, Path work, int port, String bucket)
+            throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("node", "server.js", "--host", "127.0.0.1", "--port", Integer.toString(port),
+                "--bucket", bucket)
+                .directory(emulatorDir.toFile())
+                .redirectErrorStream(true).redirectOutput(work.resolve("gcs-emulator.log").toFile()).start();
+        await("GCS emulator on port " + port, Duration.ofSeconds(60), () -> accepts(port));
+        return p;
+    }
+
+    static void stop(Process p) throws InterruptedException {
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        // Launcher scripts (bin/karaf) run the JVM as a child: signal the children first so they stop gracefully.
+        p.descendants().forEach(ProcessHandle::destroy);
+        p.destroy();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path src : (Iterable<Path>) paths::iterator) {
+                Path dst = to.resolve(from.relativize(src).toString());
+                if (Files.isDirectory(src)) {
+                    Files.createDirectories(dst);
+                } else {
+                    Files.copy(src, dst, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests (plain JVM) and black-box tests of the assembled Karaf distribution.
+# Installs what the tests need on a fresh machine (ffprobe, the GCS emulator's node modules, a Redis binary),
+# then builds and runs everything with Maven. Extra arguments go to Maven (e.g. -pl routes).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+require java "JDK 17"
+require mvn "Apache Maven"
+require node "Node.js 20, for the GCS emulator"
+require npm "npm"
+ensure_apt_package ffprobe ffmpeg
+ensure_apt_package unzip unzip
+ensure_gcs_emulator
+
+log "building and testing (mvn verify)"
+mvn -B -ntp verify "$@"
