@@ -14,11 +14,11 @@ import java.time.Duration;
  * The Redis connection (Jedis pool behind spring-data-redis) shared by the routes: string keys and values so that
  * {@code redis-cli} shows what the service wrote. Timeouts are bounded: an outage is an error, not a hang.
  */
-final class RedisClients implements AutoCloseable {
+public final class RedisClients implements AutoCloseable {
     private final JedisConnectionFactory factory;
     private final StringRedisTemplate template;
 
-    RedisClients(PipelineConfig config) {
+    public RedisClients(PipelineConfig config) {
         RedisUrl url = config.redisUrl();
         RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(url.host(), url.port());
         standalone.setDatabase(url.database());
@@ -50,7 +50,7 @@ final class RedisClients implements AutoCloseable {
         template.afterPropertiesSet();
     }
 
-    StringRedisTemplate template() {
+    public StringRedisTemplate template() {
         return template;
     }
 

@@ -1,0 +1,154 @@
+package io.ttv.pipeline.store;
+
+import io.ttv.pipeline.app.RedisClients;
+import io.ttv.pipeline.config.PipelineConfig;
+import io.ttv.pipeline.domain.JobStatus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.embedded.RedisServer;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Redis job store against a real Redis 7 server (the binary shipped by embedded-redis). */
+class JobStoreTest {
+    private static RedisServer server;
+    private static RedisClients clients;
+    private static JobStore store;
+
+    @BeforeAll
+    static void startRedis() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        server = new RedisServer(port);
+        server.start();
+        clients = new RedisClients(PipelineConfig.resolve(Map.of(),
+                Map.of("TTV_REDIS_URL", "redis://127.0.0.1:" + port + "/0")));
+        store = new JobStore(clients.template());
+    }
+
+    @AfterAll
+    static void stopRedis() throws IOException {
+        if (clients != null) {
+            clients.close();
+        }
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    @BeforeEach
+    void flush() {
+        clients.template().execute(c -> {
+            c.serverCommands().flushDb();
+            return null;
+        }, true);
+    }
+
+    private static String newJob() {
+        String id = UUID.randomUUID().toString();
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("id", id);
+        fields.put("status", "queued");
+        fields.put("progress", "0");
+        fields.put("attempts", "0");
+        store.create(id, Instant.now(), fields);
+        return id;
+    }
+
+    @Test
+    void createStoresIndexesAndQueuesTogether() {
+        String id = newJob();
+        assertEquals("queued", store.get(id).get("status"));
+        assertEquals(1, store.queueDepth());
+        assertEquals(1L, clients.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX));
+        assertThrows(IllegalStateException.class, () -> store.create(id, Instant.now(), Map.of("id", id)));
+        assertEquals(1, store.queueDepth());
+    }
+
+    @Test
+    void claimMovesTheOldestJobIntoTheWorkersListUntilAcknowledged() {
+        String first = newJob();
+        String second = newJob();
+        assertEquals(first, store.claim("w1", Duration.ofSeconds(1)));
+        assertEquals(List.of(first), clients.template().opsForList().range(RedisKeys.processing("w1"), 0, -1));
+        assertEquals(1, store.queueDepth());
+        store.acknowledge("w1", first);
+        assertEquals(0L, clients.template().opsForList().size(RedisKeys.processing("w1")));
+        assertEquals(second, store.claim("w2", Duration.ofSeconds(1)));
+        assertNull(store.claim("w2", Duration.ofMillis(100)));
+    }
+
+    @Test
+    void stateMachineAllowsOnlyForwardMovesAndKeepsTerminalStates() {
+        String id = newJob();
+        assertFalse(store.transition(id, JobStatus.FINISHED, null).applied(), "queued → finished skips started");
+        assertTrue(store.transition(id, JobStatus.STARTED, 0).applied());
+        String startedAt = store.get(id).get("started_at");
+        assertEquals("1", store.get(id).get("attempts"));
+
+        assertTrue(store.transition(id, JobStatus.PROGRESS, 40).applied());
+        assertTrue(store.transition(id, JobStatus.PROGRESS, 20).applied());
+        assertEquals("40", store.get(id).get("progress"), "progress never decreases");
+
+        assertTrue(store.transition(id, JobStatus.FINISHED, 100, "gcs_uri", "gs://b/o").applied());
+        Map<String, String> done = store.get(id);
+        assertEquals("finished", done.get("status"));
+        assertEquals("100", done.get("progress"));
+        assertEquals(startedAt, done.get("started_at"));
+        String finishedAt = done.get("finished_at");
+        assertTrue(finishedAt.compareTo(startedAt) >= 0);
+
+        TransitionResult again = store.transition(id, JobStatus.CANCELED, null);
+        assertFalse(again.applied());
+        assertEquals(JobStatus.FINISHED, again.status());
+        assertFalse(store.transition(id, JobStatus.FAILED, null, "error", "late").applied());
+        assertEquals(finishedAt, store.get(id).get("finished_at"));
+        assertNull(store.get(id).get("error"));
+    }
+
+    @Test
+    void canceledQueuedJobIsNeverStartedLater() {
+        String id = newJob();
+        assertTrue(store.transition(id, JobStatus.CANCELED, null).applied());
+        TransitionResult start = store.transition(id, JobStatus.STARTED, 0);
+        assertFalse(start.applied());
+        assertEquals(JobStatus.CANCELED, start.status());
+        assertEquals(TransitionResult.Outcome.MISSING,
+                store.transition(UUID.randomUUID().toString(), JobStatus.STARTED, 0).outcome());
+    }
+
+    @Test
+    void logsAreCappedAndHeartbeatsCountLiveWorkers() {
+        String id = newJob();
+        for (int i = 0; i < JobStore.MAX_LOG_LINES + 5; i++) {
+            store.log(id, "line " + i);
+        }
+        List<String> lines = clients.template().opsForList().range(RedisKeys.jobLogs(id), 0, -1);
+        assertEquals(JobStore.MAX_LOG_LINES, lines.size());
+        assertTrue(lines.get(lines.size() - 1).endsWith("] line " + (JobStore.MAX_LOG_LINES + 4)));
+
+        assertEquals(0, store.liveWorkers(Duration.ofSeconds(10)));
+        store.heartbeat("w1", Duration.ofSeconds(10));
+        assertEquals(1, store.liveWorkers(Duration.ofSeconds(10)));
+        store.removeWorker("w1");
+        assertEquals(0, store.liveWorkers(Duration.ofSeconds(10)));
+        assertTrue(store.ping());
+    }
+}
