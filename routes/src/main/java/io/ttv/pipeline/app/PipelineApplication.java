@@ -136,7 +136,7 @@ public class PipelineApplication {
             CreateJobRequest.Rules rules = new CreateJobRequest.Rules(generators.keySet(), config.defaultGenerator(),
                     config.callbackAllowHttp(), config.callbackAllowPrivate());
             JobIntake intake = new JobIntake(api, jobs, metrics, rules);
-            context.addRoutes(new IntakeRoutes(intake, new ArtifactLinks(api, artifacts, intake)));
+            context.addRoutes(new IntakeRoutes(intake, new ArtifactLinks(api, artifacts)));
         }
         if (config.role().runsWorkers()) {
             JobWorker worker = new JobWorker(jobs, generators, artifacts, metrics, mapper);

@@ -3,19 +3,25 @@ package io.ttv.pipeline.routes;
 import com.google.cloud.BaseServiceException;
 import io.ttv.pipeline.domain.ValidationException;
 import org.apache.camel.Exchange;
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteConfigurationBuilder;
-import org.apache.camel.model.RouteConfigurationDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
+import redis.clients.jedis.exceptions.JedisException;
 
 import java.util.Map;
 
 /**
  * Error handling shared by every API route (they opt in with {@code routeConfigurationId(API_ERRORS)}): each
  * failure becomes the spec's error body with the right status; no stack trace or class name reaches a client.
+ *
+ * <p>One handler classifies the whole cause chain: Camel matches {@code onException} clauses from the innermost
+ * cause outwards, so a Redis outage (a {@code ConnectException} inside a Spring exception) would otherwise be
+ * taken by a catch-all clause.
  */
 public class ApiErrorConfiguration extends RouteConfigurationBuilder {
     public static final String API_ERRORS = "api-errors";
+    private static final Logger LOG = LoggerFactory.getLogger(ApiErrorConfiguration.class);
 
     private final Api api;
 
@@ -25,21 +31,34 @@ public class ApiErrorConfiguration extends RouteConfigurationBuilder {
 
     @Override
     public void configuration() {
-        RouteConfigurationDefinition errors = routeConfiguration(API_ERRORS);
-        errors.onException(ValidationException.class).handled(true)
-                .process(e -> {
-                    ValidationException v = e.getProperty(Exchange.EXCEPTION_CAUGHT, ValidationException.class);
-                    api.error(e, 400, "ValidationError", v.getMessage(), v.details(), false);
-                });
-        errors.onException(DataAccessException.class).handled(true)
-                .log(LoggingLevel.WARN, "Redis unavailable: ${exception.message}")
-                .process(e -> unavailable(e, "RedisUnavailable", "The job store is unavailable; try again shortly"));
-        errors.onException(BaseServiceException.class).handled(true)
-                .log(LoggingLevel.WARN, "Storage unavailable: ${exception.message}")
-                .process(e -> unavailable(e, "StorageUnavailable", "The artifact store is unavailable; try again shortly"));
-        errors.onException(Exception.class).handled(true)
-                .log(LoggingLevel.ERROR, "Unhandled API error: ${exception.stacktrace}")
-                .process(e -> api.error(e, 500, "InternalError", "An internal error occurred", Map.of(), true));
+        routeConfiguration(API_ERRORS)
+                .onException(Exception.class).handled(true)
+                .process(e -> respond(e, e.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class)));
+    }
+
+    void respond(Exchange exchange, Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ApiException a) {
+                api.error(exchange, a.status(), a.code(), a.getMessage(), a.details(), a.retryable());
+                return;
+            }
+            if (t instanceof ValidationException v) {
+                api.error(exchange, 400, "ValidationError", v.getMessage(), v.details(), false);
+                return;
+            }
+            if (t instanceof DataAccessException || t instanceof JedisException) {
+                LOG.warn("Redis unavailable (request {}): {}", Api.requestId(exchange), t.getMessage());
+                unavailable(exchange, "RedisUnavailable", "The job store is unavailable; try again shortly");
+                return;
+            }
+            if (t instanceof BaseServiceException) {
+                LOG.warn("Storage unavailable (request {}): {}", Api.requestId(exchange), t.getMessage());
+                unavailable(exchange, "StorageUnavailable", "The artifact store is unavailable; try again shortly");
+                return;
+            }
+        }
+        LOG.error("Unhandled API error (request {})", Api.requestId(exchange), failure);
+        api.error(exchange, 500, "InternalError", "An internal error occurred", Map.of(), true);
     }
 
     private void unavailable(Exchange exchange, String code, String message) {

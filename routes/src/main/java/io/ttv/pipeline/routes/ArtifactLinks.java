@@ -2,6 +2,7 @@ package io.ttv.pipeline.routes;
 
 import io.ttv.pipeline.domain.JobStatus;
 import io.ttv.pipeline.domain.Timestamps;
+import io.ttv.pipeline.domain.ValidationException;
 import io.ttv.pipeline.storage.ArtifactStore;
 import org.apache.camel.Exchange;
 
@@ -17,12 +18,10 @@ public class ArtifactLinks {
 
     private final Api api;
     private final ArtifactStore artifacts;
-    private final JobIntake intake;
 
-    public ArtifactLinks(Api api, ArtifactStore artifacts, JobIntake intake) {
+    public ArtifactLinks(Api api, ArtifactStore artifacts) {
         this.api = api;
         this.artifacts = artifacts;
-        this.intake = intake;
     }
 
     /** Validates the query before Redis is read. */
@@ -39,7 +38,7 @@ public class ArtifactLinks {
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new io.ttv.pipeline.domain.ValidationException(
+        throw new ValidationException(
                 "expires_in must be an integer between " + MIN_EXPIRY + " and " + MAX_EXPIRY,
                 Map.of("field", "expires_in", "problem", "out of range"));
     }
@@ -48,14 +47,9 @@ public class ArtifactLinks {
         long expiresIn = exchange.getProperty("TtvExpiresIn", Long.class);
         boolean redirect = "true".equalsIgnoreCase(exchange.getMessage().getHeader("redirect", String.class));
         Map<String, String> job = JobIntake.hash(exchange);
-        if (job == null) {
-            intake.jobNotFound(exchange, exchange.getProperty(Endpoints.JOB_ID, String.class));
-            return;
-        }
         if (!JobStatus.FINISHED.wire().equals(job.get("status"))) {
-            api.error(exchange, 404, "ArtifactNotReady", "The job has no artifact yet",
+            throw new ApiException(404, "ArtifactNotReady", "The job has no artifact yet",
                     Map.of("current_status", job.get("status")), false);
-            return;
         }
         String url = artifacts.signedUrl(artifacts.objectName(job.get("gcs_uri")), expiresIn).toString();
         Map<String, Object> body = new LinkedHashMap<>();

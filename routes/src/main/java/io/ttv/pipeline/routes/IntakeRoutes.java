@@ -31,14 +31,14 @@ public class IntakeRoutes extends RouteBuilder {
                 .log("Job ${exchangeProperty.TtvJobId} queued");
 
         from(Endpoints.GET_JOB).routeId("intake-get-job").routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
-                .filter(method(intake, "rejectUnknownId")).stop().end()
+                .bean(intake, "jobId")
                 .setHeader(RedisConstants.KEY, simple("rq:job:${exchangeProperty.TtvJobId}"))
                 .to(HGETALL)
                 .bean(intake, "respondJob");
 
         from(Endpoints.ARTIFACT_LINK).routeId("storage-artifact-link")
                 .routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
-                .filter(method(intake, "rejectUnknownId")).stop().end()
+                .bean(intake, "jobId")
                 .setProperty("TtvExpiresIn", method(artifactLinks, "expiresIn"))
                 .setHeader(RedisConstants.KEY, simple("rq:job:${exchangeProperty.TtvJobId}"))
                 .to(HGETALL)

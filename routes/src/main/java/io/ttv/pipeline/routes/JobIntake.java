@@ -11,6 +11,7 @@ import org.apache.camel.Exchange;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -33,10 +34,9 @@ public class JobIntake {
 
     public void create(Exchange exchange) throws JsonProcessingException {
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
-        if (contentType == null || !contentType.toLowerCase().startsWith("application/json")) {
-            api.error(exchange, 415, "UnsupportedMediaType", "Send the job as JSON with Content-Type: application/json",
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new ApiException(415, "UnsupportedMediaType", "Send the job as JSON with Content-Type: application/json",
                     Map.of("content_type", contentType == null ? "" : contentType), false);
-            return;
         }
         CreateJobRequest req = CreateJobRequest.parse(exchange.getMessage().getBody(byte[].class), api.mapper(), rules);
         String id = UUID.randomUUID().toString();
@@ -76,40 +76,29 @@ public class JobIntake {
         exchange.getMessage().setHeader("Location", "/v1/jobs/" + id);
     }
 
-    /** True (and a 404 written) when the path's id cannot name a job. */
-    public boolean rejectUnknownId(Exchange exchange) {
+    /** Takes the job id from the path; an id that cannot name a job is a 404 without a Redis read. */
+    public void jobId(Exchange exchange) {
         String id = exchange.getMessage().getHeader("id", String.class);
-        if (id != null && JOB_ID.matcher(id).matches()) {
-            exchange.setProperty(Endpoints.JOB_ID, id);
-            return false;
+        if (id == null || !JOB_ID.matcher(id).matches()) {
+            throw ApiException.jobNotFound(id);
         }
-        jobNotFound(exchange, id);
-        return true;
+        exchange.setProperty(Endpoints.JOB_ID, id);
     }
 
-    /** Writes the job read by the spring-redis HGETALL step, or a 404. */
+    /** Writes the job read by the spring-redis HGETALL step. */
     public void respondJob(Exchange exchange) {
-        Map<String, String> hash = hash(exchange);
-        if (hash == null) {
-            jobNotFound(exchange, exchange.getProperty(Endpoints.JOB_ID, String.class));
-            return;
-        }
-        api.respondJob(exchange, 200, JobView.of(hash, api.mapper()));
+        api.respondJob(exchange, 200, JobView.of(hash(exchange), api.mapper()));
     }
 
+    /** The job hash read by the spring-redis HGETALL step; a missing job is a 404. */
     @SuppressWarnings("unchecked")
     static Map<String, String> hash(Exchange exchange) {
         Map<Object, Object> raw = exchange.getMessage().getBody(Map.class);
         if (raw == null || raw.isEmpty()) {
-            return null;
+            throw ApiException.jobNotFound(exchange.getProperty(Endpoints.JOB_ID, String.class));
         }
         Map<String, String> hash = new LinkedHashMap<>();
         raw.forEach((k, v) -> hash.put(k.toString(), v.toString()));
         return hash;
-    }
-
-    void jobNotFound(Exchange exchange, String id) {
-        api.error(exchange, 404, "JobNotFound", "No job with id " + (id == null ? "" : id),
-                Map.of("job_id", id == null ? "" : id), false);
     }
 }

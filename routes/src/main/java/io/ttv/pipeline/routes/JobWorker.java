@@ -1,6 +1,7 @@
 package io.ttv.pipeline.routes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.cloud.BaseServiceException;
 import io.ttv.pipeline.domain.JobStatus;
 import io.ttv.pipeline.domain.Timestamps;
 import io.ttv.pipeline.generator.GenerationException;
@@ -142,17 +143,18 @@ public class JobWorker {
     public void fail(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
-        String message;
-        boolean retryable;
-        if (cause instanceof GenerationException g) {
-            message = g.getMessage();
-            retryable = g.isRetryable();
-        } else if (cause instanceof com.google.cloud.BaseServiceException) {
-            message = "Uploading the video to storage failed";
-            retryable = true;
-        } else {
-            message = "Processing failed";
-            retryable = true;
+        String message = "Processing failed";
+        boolean retryable = true;
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof GenerationException g) {
+                message = g.getMessage();
+                retryable = g.isRetryable();
+                break;
+            }
+            if (t instanceof BaseServiceException) {
+                message = "Uploading the video to storage failed";
+                break;
+            }
         }
         LOG.warn("Job {} failed: {}", id, message, cause);
         TransitionResult r = jobs.transition(id, JobStatus.FAILED, null, "error", message,

@@ -33,7 +33,9 @@ public class OpsRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        restConfiguration().component("platform-http").bindingMode(RestBindingMode.off);
+        getContext().getRegistry().bind(ApiHeaderFilterStrategy.BEAN, new ApiHeaderFilterStrategy());
+        restConfiguration().component("platform-http").bindingMode(RestBindingMode.off)
+                .endpointProperty("headerFilterStrategy", "#" + ApiHeaderFilterStrategy.BEAN);
         rest().description("Operations")
                 .get("/healthz").id("rest-healthz").to(Endpoints.HEALTHZ)
                 .get("/readyz").id("rest-readyz").to(Endpoints.READYZ)

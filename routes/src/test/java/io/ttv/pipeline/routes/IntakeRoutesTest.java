@@ -1,0 +1,188 @@
+package io.ttv.pipeline.routes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.cloud.NoCredentials;
+import com.google.cloud.storage.StorageOptions;
+import io.ttv.pipeline.app.RedisClients;
+import io.ttv.pipeline.config.PipelineConfig;
+import io.ttv.pipeline.domain.CreateJobRequest;
+import io.ttv.pipeline.metrics.PipelineMetrics;
+import io.ttv.pipeline.storage.ArtifactStore;
+import io.ttv.pipeline.store.JobStore;
+import io.ttv.pipeline.store.RedisKeys;
+import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
+import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
+import org.apache.camel.test.junit5.CamelTestSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.embedded.RedisServer;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The intake routes over real HTTP (platform-http on Vert.x) against a real Redis server. */
+class IntakeRoutesTest extends CamelTestSupport {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static RedisServer redisServer;
+    private static int redisPort;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private int httpPort;
+    private RedisClients redis;
+
+    @BeforeAll
+    static void startRedis() throws IOException {
+        redisPort = freePort();
+        redisServer = new RedisServer(redisPort);
+        redisServer.start();
+    }
+
+    @AfterAll
+    static void stopRedis() throws IOException {
+        redisServer.stop();
+    }
+
+    @Override
+    protected void stopCamelContext() throws Exception {
+        super.stopCamelContext();
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext context = super.createCamelContext();
+        httpPort = freePort();
+        PipelineConfig config = PipelineConfig.resolve(Map.of(), Map.of(
+                "TTV_REDIS_URL", "redis://127.0.0.1:" + redisPort + "/0",
+                "TTV_GCS_ENDPOINT", "http://127.0.0.1:1"));
+        redis = new RedisClients(config);
+        context.getRegistry().bind("redisTemplate", redis.template());
+        Properties props = new Properties();
+        props.setProperty("redis.host", "127.0.0.1");
+        props.setProperty("redis.port", Integer.toString(redisPort));
+        context.getPropertiesComponent().setInitialProperties(props);
+        VertxPlatformHttpServerConfiguration server = new VertxPlatformHttpServerConfiguration();
+        server.setBindHost("127.0.0.1");
+        server.setBindPort(httpPort);
+        context.addService(new VertxPlatformHttpServer(server));
+        return context;
+    }
+
+    @Override
+    protected RoutesBuilder[] createRouteBuilders() {
+        PipelineConfig config = PipelineConfig.resolve(Map.of(), Map.of("TTV_GCS_ENDPOINT", "http://127.0.0.1:1"));
+        Api api = new Api(JSON);
+        JobStore jobs = new JobStore(redis.template());
+        JobIntake intake = new JobIntake(api, jobs, new PipelineMetrics(jobs),
+                new CreateJobRequest.Rules(Set.of("local"), "local", false, false));
+        ArtifactStore artifacts = new ArtifactStore(StorageOptions.newBuilder().setHost("http://127.0.0.1:1")
+                .setProjectId("test").setCredentials(NoCredentials.getInstance()).build().getService(), config);
+        return new RoutesBuilder[] {
+                new ApiErrorConfiguration(api),
+                new OpsRoutes(api, new PipelineMetrics(jobs), "test", true),
+                new IntakeRoutes(intake, new ArtifactLinks(api, artifacts))};
+    }
+
+    @Test
+    void acceptedJobIsStoredIndexedAndQueued() throws Exception {
+        HttpResponse<String> r = post("{\"prompt\":\"a  red fox\",\"seed\":7}", "application/json; charset=utf-8",
+                Map.of("X-Request-ID", "client-req.1", "X-Secret-Inbound", "should-not-echo"));
+        assertEquals(202, r.statusCode(), r.body());
+        JsonNode body = JSON.readTree(r.body());
+        String id = body.get("id").asText();
+        assertTrue(id.matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), id);
+        assertEquals("/v1/jobs/" + id, r.headers().firstValue("Location").orElseThrow());
+        assertEquals("client-req.1", r.headers().firstValue("X-Request-ID").orElseThrow());
+        assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElseThrow());
+        assertEquals("no-store", r.headers().firstValue("Cache-Control").orElseThrow());
+        assertFalse(r.headers().firstValue("X-Secret-Inbound").isPresent(), "inbound headers must not be echoed");
+
+        Map<Object, Object> hash = redis.template().opsForHash().entries(RedisKeys.job(id));
+        assertEquals("queued", hash.get("status"));
+        assertEquals("a red fox", hash.get("prompt"));
+        assertEquals("7", hash.get("seed"));
+        assertTrue(redis.template().opsForList().range(RedisKeys.QUEUE, 0, -1).contains(id));
+        assertTrue(redis.template().opsForZSet().score(RedisKeys.JOBS_INDEX, id) != null);
+
+        JsonNode job = JSON.readTree(get("/v1/jobs/" + id).body());
+        assertEquals("queued", job.get("status").asText());
+        assertTrue(job.has("finished_at") && job.get("finished_at").isNull(), "absent values are null, never missing");
+
+        HttpResponse<String> artifact = get("/v1/jobs/" + id + "/artifact");
+        assertEquals(404, artifact.statusCode());
+        JsonNode notReady = JSON.readTree(artifact.body());
+        assertEquals("ArtifactNotReady", notReady.get("error").asText());
+        assertEquals("queued", notReady.get("details").get("current_status").asText());
+    }
+
+    @Test
+    void badRequestsGetTheErrorBody() throws Exception {
+        Long before = redis.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX);
+        HttpResponse<String> malformed = post("{\"prompt\":", "application/json", Map.of());
+        assertEquals(400, malformed.statusCode());
+        assertEquals("ValidationError", JSON.readTree(malformed.body()).get("error").asText());
+
+        HttpResponse<String> text = post("prompt=fox", "text/plain", Map.of());
+        assertEquals(415, text.statusCode());
+        assertEquals("UnsupportedMediaType", JSON.readTree(text.body()).get("error").asText());
+
+        HttpResponse<String> unknown = get("/v1/jobs/not-a-job-id");
+        assertEquals(404, unknown.statusCode());
+        JsonNode error = JSON.readTree(unknown.body());
+        assertEquals("JobNotFound", error.get("error").asText());
+        assertEquals(unknown.headers().firstValue("X-Request-ID").orElseThrow(), error.get("request_id").asText());
+        assertFalse(error.get("retryable").asBoolean());
+
+        HttpResponse<String> expiry = get("/v1/jobs/00000000-0000-4000-8000-000000000000/artifact?expires_in=5");
+        assertEquals(400, expiry.statusCode());
+        assertEquals(before, redis.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX), "nothing stored");
+    }
+
+    @Test
+    void redisOutageIsA503WithRetryAfterNotA500() throws Exception {
+        redisServer.stop();
+        try {
+            HttpResponse<String> r = post("{\"prompt\":\"fox\"}", "application/json", Map.of());
+            assertEquals(503, r.statusCode(), r.body());
+            assertEquals("RedisUnavailable", JSON.readTree(r.body()).get("error").asText());
+            assertTrue(r.headers().firstValue("Retry-After").isPresent());
+            assertFalse(r.body().contains("Exception"), r.body());
+        } finally {
+            redisServer.start();
+        }
+    }
+
+    private HttpResponse<String> post(String body, String contentType, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/v1/jobs"))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
