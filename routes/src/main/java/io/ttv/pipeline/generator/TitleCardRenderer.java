@@ -13,6 +13,7 @@ import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Draws the frames of an animated title card into one reused {@link BufferedImage} ({@code TYPE_3BYTE_BGR}).
@@ -24,6 +25,7 @@ import java.util.SplittableRandom;
 final class TitleCardRenderer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(TitleCardRenderer.class.getName());
+    private static final AtomicBoolean FONT_WARNING_LOGGED = new AtomicBoolean();
 
     /** Longest prompt (in code points) that is drawn; longer prompts are cut with an ellipsis. */
     static final int MAX_DRAWN_CODE_POINTS = 400;
@@ -148,8 +150,17 @@ final class TitleCardRenderer implements AutoCloseable {
             sf = new Font(Font.SANS_SERIF, Font.PLAIN, Math.max(10, Math.round(minDim * 0.035f)));
             g.getFontMetrics(sf);
             ok = true;
-        } catch (RuntimeException | LinkageError | InternalError e) {
-            LOG.log(System.Logger.Level.WARNING, "Font rendering unavailable; rendering title card without text", e);
+        } catch (RuntimeException | Error e) {
+            if (e instanceof VirtualMachineError) {
+                throw e; // out of memory etc. is not a font problem
+            }
+            if (FONT_WARNING_LOGGED.compareAndSet(false, true)) {
+                LOG.log(System.Logger.Level.WARNING,
+                        "Font rendering unavailable (install fontconfig and a font, e.g. fonts-dejavu-core); "
+                                + "rendering title cards without text", e);
+            } else {
+                LOG.log(System.Logger.Level.DEBUG, "Font rendering unavailable: " + e);
+            }
             ok = false;
         }
         textEnabled = ok;
