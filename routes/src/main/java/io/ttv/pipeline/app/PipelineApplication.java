@@ -24,7 +24,6 @@ import io.ttv.pipeline.routes.StorageRoutes;
 import io.ttv.pipeline.storage.ArtifactStore;
 import io.ttv.pipeline.storage.StorageClients;
 import io.ttv.pipeline.store.JobStore;
-import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
@@ -172,10 +171,6 @@ public class PipelineApplication {
             }
         }
         closeClients();
-    }
-
-    public CamelContext camelContext() {
-        return camel;
     }
 
     private void closeClients() {

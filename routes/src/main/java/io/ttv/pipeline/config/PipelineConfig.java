@@ -73,10 +73,6 @@ public record PipelineConfig(
                 r.get(Setting.GENERATOR, PipelineConfig::nonBlank));
     }
 
-    public static PipelineConfig fromEnvironment() {
-        return resolve(Map.of(), System.getenv());
-    }
-
     private record Resolver(Map<String, ? extends Map<String, ?>> pids, Map<String, String> env) {
         <T> T get(Setting s, Function<String, T> parser) {
             String source;

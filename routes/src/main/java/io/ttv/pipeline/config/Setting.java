@@ -2,7 +2,6 @@ package io.ttv.pipeline.config;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Every configuration key of the product, written once: its PID, its key inside that PID, the environment
@@ -83,9 +82,5 @@ public enum Setting {
 
     public static List<Setting> of(Pid pid) {
         return Arrays.stream(values()).filter(s -> s.pid == pid).toList();
-    }
-
-    public static Optional<Setting> byEnv(String env) {
-        return Arrays.stream(values()).filter(s -> s.env.equals(env)).findFirst();
     }
 }

@@ -78,10 +78,6 @@ public class PipelineMetrics implements AutoCloseable {
         jobDuration.record(took);
     }
 
-    public void jobReleased() {
-        activeJobs.decrementAndGet();
-    }
-
     public void uploaded(Duration took) {
         uploadDuration.record(took);
     }

@@ -44,7 +44,7 @@ public class ArtifactLinks {
     }
 
     public void respond(Exchange exchange) {
-        long expiresIn = exchange.getProperty("TtvExpiresIn", Long.class);
+        long expiresIn = exchange.getProperty(Endpoints.EXPIRES_IN, Long.class);
         boolean redirect = "true".equalsIgnoreCase(exchange.getMessage().getHeader("redirect", String.class));
         Map<String, String> job = JobIntake.hash(exchange);
         if (!JobStatus.FINISHED.wire().equals(job.get("status"))) {

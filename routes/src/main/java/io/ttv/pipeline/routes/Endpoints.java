@@ -20,6 +20,10 @@ public final class Endpoints {
     public static final String WORKER_ID = "TtvWorkerId";
     /** The rendered video file (a temp file owned by the exchange). */
     public static final String VIDEO_FILE = "TtvVideoFile";
+    /** Lifetime in seconds of a requested signed artifact URL. */
+    public static final String EXPIRES_IN = "TtvExpiresIn";
+    /** When the current upload began (for {@code gcs_upload_duration_seconds}). */
+    public static final String UPLOAD_STARTED = "TtvUploadStarted";
     /** Callback event type ({@code started}, {@code finished} …). */
     public static final String CALLBACK_EVENT = "TtvCallbackEvent";
 

@@ -39,7 +39,7 @@ public class IntakeRoutes extends RouteBuilder {
         from(Endpoints.ARTIFACT_LINK).routeId("storage-artifact-link")
                 .routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
                 .bean(intake, "jobId")
-                .setProperty("TtvExpiresIn", method(artifactLinks, "expiresIn"))
+                .setProperty(Endpoints.EXPIRES_IN, method(artifactLinks, "expiresIn"))
                 .setHeader(RedisConstants.KEY, simple("rq:job:${exchangeProperty.TtvJobId}"))
                 .to(HGETALL)
                 .bean(artifactLinks, "respond");

@@ -21,13 +21,13 @@ public class StorageRoutes extends RouteBuilder {
     @Override
     public void configure() {
         from(Endpoints.UPLOAD).routeId("storage-upload")
-                .process(e -> e.setProperty("TtvUploadStart", Instant.now()))
+                .process(e -> e.setProperty(Endpoints.UPLOAD_STARTED, Instant.now()))
                 .bean(worker, "videoUpload")
                 .to(STORAGE)
                 .bean(worker, "manifestUpload")
                 .to(STORAGE)
                 .process(e -> metrics.uploaded(
-                        Duration.between(e.getProperty("TtvUploadStart", Instant.class), Instant.now())))
+                        Duration.between(e.getProperty(Endpoints.UPLOAD_STARTED, Instant.class), Instant.now())))
                 .log("Job ${exchangeProperty.TtvJobId} artifacts uploaded");
     }
 }
