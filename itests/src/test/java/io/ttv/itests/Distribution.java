@@ -28,11 +28,18 @@ final class Distribution implements AutoCloseable {
     final int redisPort;
     final int gcsPort;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, String> extraEnv;
     private Process redis;
     private Process gcs;
     private Process karaf;
 
     Distribution() throws Exception {
+        this(Map.of());
+    }
+
+    /** @param extraEnv further TTV_* settings for the node */
+    Distribution(Map<String, String> extraEnv) throws Exception {
+        this.extraEnv = extraEnv;
         Path assembly = Path.of(System.getProperty("ttv.assembly")).toAbsolutePath().normalize();
         Path emulator = Path.of(System.getProperty("ttv.gcs.emulator")).toAbsolutePath().normalize();
         work = Files.createDirectories(Path.of(System.getProperty("ttv.work"))).toAbsolutePath()
@@ -48,26 +55,38 @@ final class Distribution implements AutoCloseable {
             karafHome = work.resolve("karaf");
             Processes.copyTree(assembly, karafHome);
             setProperty(karafHome.resolve("etc/org.apache.karaf.shell.cfg"), "sshPort", Integer.toString(sshPort));
-            karaf = startKaraf();
-            Processes.await("/readyz 200", Duration.ofSeconds(120), () -> {
-                if (!karaf.isAlive() || karafLog().contains("Unable to start container for blueprint bundle io.ttv")) {
-                    throw new AssertionError("the pipeline did not start; see " + karafHome.resolve("data/log/karaf.log"));
-                }
-                return get("/readyz").statusCode() == 200;
-            });
+            startKaraf();
         } catch (Exception | AssertionError e) {
             close();
             throw e;
         }
     }
 
-    private Process startKaraf() throws IOException {
+    /** Starts Karaf on the current home and waits until {@code /readyz} answers 200. */
+    void startKaraf() throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(karafHome.resolve("bin/karaf").toString(), "server")
                 .directory(karafHome.toFile())
-                .redirectErrorStream(true).redirectOutput(work.resolve("karaf-console.log").toFile());
-        Map<String, String> env = pb.environment();
-        env.putAll(environment());
-        return pb.start();
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("karaf-console.log").toFile()));
+        pb.environment().putAll(environment());
+        Process started = pb.start();
+        karaf = started;
+        Processes.await("/readyz 200", Duration.ofSeconds(120), () -> {
+            if (!started.isAlive() || karafLog().contains("Unable to start container for blueprint bundle io.ttv")) {
+                throw new AssertionError("the pipeline did not start; see " + karafHome.resolve("data/log/karaf.log"));
+            }
+            return get("/readyz").statusCode() == 200;
+        });
+    }
+
+    /** Kills the Karaf JVM with SIGKILL, as a crash would: no shutdown hook, no graceful stop. */
+    void crashKaraf() throws InterruptedException {
+        karaf.descendants().forEach(ProcessHandle::destroyForcibly);
+        karaf.destroyForcibly();
+        if (!karaf.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("Karaf did not die");
+        }
+        Processes.await("the HTTP port to close", Duration.ofSeconds(30), () -> !Processes.accepts(httpPort));
     }
 
     Map<String, String> environment() {
@@ -80,6 +99,7 @@ final class Distribution implements AutoCloseable {
         env.put("TTV_CALLBACK_SECRET", CALLBACK_SECRET);
         env.put("TTV_CALLBACK_ALLOW_PRIVATE", "true");
         env.put("TTV_CALLBACK_ALLOW_HTTP", "true");
+        env.putAll(extraEnv);
         return env;
     }
 

@@ -20,10 +20,12 @@ import io.ttv.pipeline.routes.JobWorker;
 import io.ttv.pipeline.routes.OpsRoutes;
 import io.ttv.pipeline.routes.ProcessingRoutes;
 import io.ttv.pipeline.routes.QueueRoutes;
+import io.ttv.pipeline.routes.Reaper;
 import io.ttv.pipeline.routes.StorageRoutes;
 import io.ttv.pipeline.storage.ArtifactStore;
 import io.ttv.pipeline.storage.StorageClients;
 import io.ttv.pipeline.store.JobStore;
+import io.ttv.pipeline.store.RequeueResult;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
@@ -61,6 +63,7 @@ public class PipelineApplication {
     private PipelineMetrics metrics;
     private JobStore jobs;
     private String workerId;
+    private boolean runsWorkers;
 
     /** @param pids PID id → its ConfigAdmin properties (missing PIDs mean all defaults) */
     public PipelineApplication(Map<String, ?> pids) {
@@ -139,17 +142,23 @@ public class PipelineApplication {
         }
         if (config.role().runsWorkers()) {
             JobWorker worker = new JobWorker(jobs, generators, artifacts, metrics, mapper);
-            context.addRoutes(new QueueRoutes(jobs, workerId, config.workerConcurrency(), heartbeatTtl));
+            Reaper reaper = new Reaper(jobs, metrics, workerId, heartbeatTtl, config.maxAttempts());
+            context.addRoutes(new QueueRoutes(jobs, reaper, workerId, config.workerConcurrency(), heartbeatTtl));
             context.addRoutes(new ProcessingRoutes(worker));
             context.addRoutes(new StorageRoutes(worker, metrics));
             context.addRoutes(new CallbackRoutes(new CallbackDelivery(jobs, mapper, config.callbackSecret(),
                     config.callbackAllowPrivate()), config.callbackTimeoutMs()));
         }
+        if (config.role().runsWorkers()) {
+            // Registered before the first claim, so that a crash at any point leaves a worker the reaper can find.
+            jobs.heartbeat(workerId, heartbeatTtl);
+            runsWorkers = true;
+        }
         try {
             context.start();
         } catch (Exception e) {
             context.stop();
-            closeClients();
+            stop();
             throw fail(e);
         }
         camel = context;
@@ -163,12 +172,16 @@ public class PipelineApplication {
             camel.stop();
             camel = null;
         }
-        if (jobs != null && workerId != null) {
+        if (runsWorkers) {
             try {
+                // What did not finish within the grace period goes back to the queue; a stop is not a failed attempt.
+                RequeueResult r = jobs.requeue(workerId, Integer.MAX_VALUE);
                 jobs.removeWorker(workerId);
+                LOG.info("Worker {} stopped: {} unfinished job(s) returned to the queue", workerId, r.requeued());
             } catch (RuntimeException e) {
-                LOG.warn("Could not deregister worker {}: {}", workerId, e.getMessage());
+                LOG.warn("Could not return the jobs of worker {} (the reaper will): {}", workerId, e.getMessage());
             }
+            runsWorkers = false;
         }
         closeClients();
     }

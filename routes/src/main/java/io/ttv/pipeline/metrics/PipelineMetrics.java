@@ -78,6 +78,11 @@ public class PipelineMetrics implements AutoCloseable {
         jobDuration.record(took);
     }
 
+    /** Jobs failed by the reaper because their attempts were used up. */
+    public void jobsLost(int count) {
+        jobsFailed.increment(count);
+    }
+
     public void uploaded(Duration took) {
         uploadDuration.record(took);
     }

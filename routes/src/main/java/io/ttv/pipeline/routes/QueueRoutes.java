@@ -9,7 +9,8 @@ import java.time.Duration;
 
 /**
  * The worker side of the queue: {@code concurrency} claim loops, each moving one job at a time from
- * {@code rq:queue:default} into this worker's processing list (BLMOVE) and running it; plus the heartbeat.
+ * {@code rq:queue:default} into this worker's processing list (BLMOVE) and running it; the heartbeat; and the
+ * reaper that recovers the jobs of dead workers.
  */
 public class QueueRoutes extends RouteBuilder {
     static final Duration CLAIM_WAIT = Duration.ofSeconds(1);
@@ -17,12 +18,14 @@ public class QueueRoutes extends RouteBuilder {
     static final Duration REDIS_RETRY = Duration.ofSeconds(1);
 
     private final JobStore jobs;
+    private final Reaper reaper;
     private final String workerId;
     private final int concurrency;
     private final Duration heartbeatTtl;
 
-    public QueueRoutes(JobStore jobs, String workerId, int concurrency, Duration heartbeatTtl) {
+    public QueueRoutes(JobStore jobs, Reaper reaper, String workerId, int concurrency, Duration heartbeatTtl) {
         this.jobs = jobs;
+        this.reaper = reaper;
         this.workerId = workerId;
         this.concurrency = concurrency;
         this.heartbeatTtl = heartbeatTtl;
@@ -32,6 +35,18 @@ public class QueueRoutes extends RouteBuilder {
     public void configure() {
         from("timer:worker-heartbeat?delay=0&period=" + heartbeatTtl.toMillis() / 3).routeId("queue-heartbeat")
                 .process(e -> jobs.heartbeat(workerId, heartbeatTtl));
+
+        from("timer:queue-reaper?delay=" + heartbeatTtl.toMillis() + "&period=" + heartbeatTtl.toMillis())
+                .routeId("queue-reaper")
+                .onException(DataAccessException.class).handled(true)
+                    .log(LoggingLevel.WARN, "Reaper skipped a pass, Redis unavailable: ${exception.message}")
+                .end()
+                .process(e -> e.getMessage().setBody(reaper.reap()))
+                .split(body())
+                    .setProperty(Endpoints.JOB_ID, body())
+                    .setHeader(Endpoints.CALLBACK_EVENT, constant("failed"))
+                    .to(Endpoints.CALLBACKS)
+                .end();
 
         for (int slot = 1; slot <= concurrency; slot++) {
             // A timer tick is synchronous: the next claim starts only when this slot's job has ended.

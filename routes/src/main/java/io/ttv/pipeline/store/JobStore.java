@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Jobs in Redis: creation, reads, the state machine (a Lua script, so every writer goes through the same
@@ -22,20 +23,30 @@ import java.util.Map;
 public class JobStore {
     public static final int MAX_LOG_LINES = 1000;
 
+    /** Error of a job failed because its attempts were used up by lost or stopped workers. */
+    public static final String ATTEMPTS_EXHAUSTED =
+            "The job was interrupted on its last allowed attempt and was not completed";
+
     private final StringRedisTemplate redis;
     private final DefaultRedisScript<Long> createScript;
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> transitionScript;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> requeueScript;
+    private final DefaultRedisScript<Long> lockScript;
 
     public JobStore(StringRedisTemplate redis) {
         this.redis = redis;
-        this.createScript = script("create-job.lua", Long.class);
-        this.transitionScript = script("transition.lua", List.class);
+        String stateMachine = source("state-machine.lua");
+        this.createScript = new DefaultRedisScript<>(source("create-job.lua"), Long.class);
+        this.transitionScript = new DefaultRedisScript<>(stateMachine + source("transition.lua"), List.class);
+        this.requeueScript = new DefaultRedisScript<>(stateMachine + source("requeue-worker.lua"), List.class);
+        this.lockScript = new DefaultRedisScript<>(source("acquire-lock.lua"), Long.class);
     }
 
-    private static <T> DefaultRedisScript<T> script(String name, Class<T> type) {
+    private static String source(String name) {
         try (InputStream in = JobStore.class.getResourceAsStream(name)) {
-            return new DefaultRedisScript<>(new String(in.readAllBytes(), StandardCharsets.UTF_8), type);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8) + "\n";
         } catch (IOException | NullPointerException e) {
             throw new IllegalStateException("Lua script " + name + " missing from the bundle", e);
         }
@@ -108,6 +119,33 @@ public class JobStore {
     /** Removes a job from the worker's processing list; call only after its terminal state is written. */
     public void acknowledge(String workerId, String id) {
         redis.opsForList().remove(RedisKeys.processing(workerId), 1, id);
+    }
+
+    /**
+     * Returns a worker's unfinished jobs to the queue (oldest claim first) and deletes its processing list. A running
+     * job that has had {@code maxAttempts} starts is failed instead; its id is in the result.
+     */
+    public RequeueResult requeue(String workerId, int maxAttempts) {
+        List<?> r = redis.execute(requeueScript, List.of(RedisKeys.processing(workerId), RedisKeys.QUEUE),
+                Integer.toString(maxAttempts), Timestamps.now(), RedisKeys.job(""), ATTEMPTS_EXHAUSTED);
+        List<String> failed = r.subList(1, r.size()).stream().map(Object::toString).toList();
+        return new RequeueResult(((Number) r.get(0)).intValue(), failed);
+    }
+
+    /** Takes or renews a lease on {@code key} for {@code holder}; true while the holder has it. */
+    public boolean lease(String key, String holder, Duration ttl) {
+        Long held = redis.execute(lockScript, List.of(key), holder, Long.toString(ttl.toMillis()));
+        return held != null && held == 1L;
+    }
+
+    /** Workers in the index whose heartbeat key has expired: they died without deregistering. */
+    public List<String> deadWorkers(Duration ttl) {
+        Set<String> stale = redis.opsForZSet().rangeByScore(RedisKeys.WORKERS, Double.NEGATIVE_INFINITY,
+                System.currentTimeMillis() - ttl.toMillis());
+        if (stale == null) {
+            return List.of();
+        }
+        return stale.stream().filter(w -> !Boolean.TRUE.equals(redis.hasKey(RedisKeys.heartbeat(w)))).toList();
     }
 
     /** Renews the worker's heartbeat key (with a TTL) and its entry in the live-workers index. */

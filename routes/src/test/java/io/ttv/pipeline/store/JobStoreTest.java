@@ -151,4 +151,63 @@ class JobStoreTest {
         assertEquals(0, store.liveWorkers(Duration.ofSeconds(10)));
         assertTrue(store.ping());
     }
+
+    @Test
+    void requeueGivesBackUnfinishedJobsOldestFirstAndFailsExhaustedOnes() {
+        String older = newJob();
+        String newer = newJob();
+        String done = newJob();
+        String waiting = newJob();
+        assertEquals(older, store.claim("dead", Duration.ofSeconds(1)));
+        assertEquals(newer, store.claim("dead", Duration.ofSeconds(1)));
+        assertEquals(done, store.claim("dead", Duration.ofSeconds(1)));
+        store.transition(older, JobStatus.STARTED, 0);
+        store.transition(older, JobStatus.PROGRESS, 30);
+        store.transition(done, JobStatus.STARTED, 0);
+        store.transition(done, JobStatus.FINISHED, 100);
+        // newer was claimed but never started
+
+        RequeueResult r = store.requeue("dead", 3);
+        assertEquals(2, r.requeued());
+        assertTrue(r.failed().isEmpty());
+        assertEquals(0L, clients.template().opsForList().size(RedisKeys.processing("dead")));
+        assertEquals("queued", store.get(older).get("status"));
+        assertEquals("30", store.get(older).get("progress"));
+        assertEquals("finished", store.get(done).get("status"));
+        assertEquals(older, store.claim("w2", Duration.ofSeconds(1)), "recovered jobs go first, oldest claim first");
+        assertEquals(newer, store.claim("w2", Duration.ofSeconds(1)));
+        assertEquals(waiting, store.claim("w2", Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void aJobThatUsedUpItsAttemptsIsFailedNotRequeued() {
+        String id = newJob();
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            assertEquals(id, store.claim("w" + attempt, Duration.ofSeconds(1)));
+            assertTrue(store.transition(id, JobStatus.STARTED, 0).applied());
+            RequeueResult r = store.requeue("w" + attempt, 2);
+            if (attempt == 1) {
+                assertEquals(1, r.requeued());
+            } else {
+                assertEquals(List.of(id), r.failed());
+            }
+        }
+        Map<String, String> job = store.get(id);
+        assertEquals("failed", job.get("status"));
+        assertEquals("false", job.get("retryable"));
+        assertEquals(JobStore.ATTEMPTS_EXHAUSTED, job.get("error"));
+        assertEquals(0, store.queueDepth());
+    }
+
+    @Test
+    void deadWorkersAreThoseWhoseHeartbeatExpiredAndTheLeaseHasOneHolder() {
+        store.heartbeat("alive", Duration.ofSeconds(30));
+        store.heartbeat("dead", Duration.ofMillis(1));
+        clients.template().delete(RedisKeys.heartbeat("dead"));
+        assertEquals(List.of("dead"), store.deadWorkers(Duration.ZERO));
+
+        assertTrue(store.lease(RedisKeys.REAPER_LOCK, "node-a", Duration.ofSeconds(30)));
+        assertTrue(store.lease(RedisKeys.REAPER_LOCK, "node-a", Duration.ofSeconds(30)), "the holder renews");
+        assertFalse(store.lease(RedisKeys.REAPER_LOCK, "node-b", Duration.ofSeconds(30)));
+    }
 }

@@ -1,0 +1,73 @@
+package io.ttv.itests;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Nothing accepted is lost when a node crashes: a job running on a Karaf that is killed with SIGKILL is requeued
+ * by the reaper of the next node (its worker's heartbeat expired) and finishes there.
+ */
+class RecoveryIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Distribution dist;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dist = new Distribution(Map.of("TTV_WORKER_HEARTBEAT_SECONDS", "2", "TTV_WORKER_CONCURRENCY", "1"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (dist != null) {
+            dist.close();
+        }
+    }
+
+    @Test
+    void jobOfACrashedNodeIsRequeuedAndFinishedByTheNextNode() throws Exception {
+        String id = JSON.readTree(dist.postJson("/v1/jobs", "{\"prompt\":\"survives a crash\",\"duration_seconds\":60}")
+                .body()).get("id").asText();
+        Processes.await("job " + id + " to be rendering", Duration.ofSeconds(60),
+                () -> "progress".equals(status(id).get("status").asText()));
+
+        dist.crashKaraf();
+        try (Jedis redis = new Jedis("127.0.0.1", dist.redisPort)) {
+            assertEquals("progress", redis.hget("rq:job:" + id, "status"), "the crash left the job running");
+            assertEquals(0L, redis.llen("rq:queue:default"), "the job is held by the dead worker, not queued");
+        }
+
+        dist.startKaraf();
+        Processes.await("job " + id + " to finish on the restarted node", Duration.ofSeconds(120), () -> {
+            JsonNode job = status(id);
+            if ("failed".equals(job.get("status").asText())) {
+                throw new AssertionError("job failed: " + job);
+            }
+            return "finished".equals(job.get("status").asText());
+        });
+        JsonNode job = status(id);
+        assertEquals(2, job.get("attempts").asInt(), "one start on each node");
+        assertTrue(dist.karafLog().contains("lost its heartbeat"), "the reaper recovered the job");
+        try (Jedis redis = new Jedis("127.0.0.1", dist.redisPort)) {
+            assertEquals(0L, redis.llen("rq:queue:default"));
+        }
+    }
+
+    private static JsonNode status(String id) {
+        try {
+            return JSON.readTree(dist.get("/v1/jobs/" + id).body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+-- The job state machine (SPEC §4), shared by every script that changes a job's status: it is prepended to them.
+-- transition(key, target, now, progress, fields) returns {1, status} when applied, {0, current status} when
+-- refused, {-1, ''} when the job does not exist. progress '' leaves progress alone; fields are extra
+-- field, value pairs written with the transition.
+local ALLOWED = {
+  queued   = { started = true, canceled = true },
+  started  = { progress = true, finished = true, failed = true, canceled = true, queued = true },
+  progress = { progress = true, finished = true, failed = true, canceled = true, queued = true },
+}
+
+local function transition(key, target, now, progress, fields)
+  local current = redis.call('HGET', key, 'status')
+  if not current then
+    return { -1, '' }
+  end
+  local moves = ALLOWED[current]
+  if not moves or not moves[target] then
+    return { 0, current }
+  end
+  if target == 'started' then
+    if not redis.call('HGET', key, 'started_at') then
+      redis.call('HSET', key, 'started_at', now)
+    end
+    redis.call('HINCRBY', key, 'attempts', 1)
+  end
+  if progress ~= '' then
+    local old = tonumber(redis.call('HGET', key, 'progress') or '0')
+    if tonumber(progress) > old then
+      redis.call('HSET', key, 'progress', progress)
+    end
+  end
+  if target == 'finished' then
+    redis.call('HSET', key, 'progress', '100')
+  end
+  if target == 'finished' or target == 'failed' or target == 'canceled' then
+    if not redis.call('HGET', key, 'finished_at') then
+      redis.call('HSET', key, 'finished_at', now)
+    end
+  end
+  redis.call('HSET', key, 'status', target, 'updated_at', now)
+  if #fields > 0 then
+    redis.call('HSET', key, unpack(fields))
+  end
+  return { 1, target }
+end
