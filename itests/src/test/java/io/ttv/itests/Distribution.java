@@ -79,6 +79,14 @@ final class Distribution implements AutoCloseable {
         });
     }
 
+    /** Stops Karaf gracefully (SIGTERM to the JVM, as a service manager would) and waits until it has exited. */
+    void stopKaraf() throws InterruptedException {
+        karaf.descendants().forEach(ProcessHandle::destroy);
+        if (!karaf.waitFor(90, TimeUnit.SECONDS)) {
+            throw new AssertionError("Karaf did not stop within 90 s");
+        }
+    }
+
     /** Kills the Karaf JVM with SIGKILL, as a crash would: no shutdown hook, no graceful stop. */
     void crashKaraf() throws InterruptedException {
         karaf.descendants().forEach(ProcessHandle::destroyForcibly);

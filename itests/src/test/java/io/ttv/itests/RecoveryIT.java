@@ -15,8 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Nothing accepted is lost when a node crashes: a job running on a Karaf that is killed with SIGKILL is requeued
- * by the reaper of the next node (its worker's heartbeat expired) and finishes there.
+ * Nothing accepted is lost when a node crashes or stops: a job running on a Karaf that is killed with SIGKILL is
+ * requeued by the reaper of the next node (its worker's heartbeat expired); a job still running when the node stops
+ * gracefully is given back to the queue by the node itself. Either way it finishes on the next node.
  */
 class RecoveryIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,7 +25,8 @@ class RecoveryIT {
 
     @BeforeAll
     static void start() throws Exception {
-        dist = new Distribution(Map.of("TTV_WORKER_HEARTBEAT_SECONDS", "2", "TTV_WORKER_CONCURRENCY", "1"));
+        dist = new Distribution(Map.of("TTV_WORKER_HEARTBEAT_SECONDS", "2", "TTV_WORKER_CONCURRENCY", "1",
+                "TTV_SHUTDOWN_GRACE_SECONDS", "1"));
     }
 
     @AfterAll
@@ -61,6 +63,27 @@ class RecoveryIT {
         try (Jedis redis = new Jedis("127.0.0.1", dist.redisPort)) {
             assertEquals(0L, redis.llen("rq:queue:default"));
         }
+    }
+
+    @Test
+    void jobRunningWhenTheNodeStopsGoesBackToTheQueueAndFinishesAfterRestart() throws Exception {
+        String id = JSON.readTree(dist.postJson("/v1/jobs", "{\"prompt\":\"survives a stop\",\"duration_seconds\":60}")
+                .body()).get("id").asText();
+        Processes.await("job " + id + " to be rendering", Duration.ofSeconds(60),
+                () -> "progress".equals(status(id).get("status").asText()));
+
+        dist.stopKaraf();
+        try (Jedis redis = new Jedis("127.0.0.1", dist.redisPort)) {
+            assertEquals("queued", redis.hget("rq:job:" + id, "status"), "a stop is not a failure");
+            assertEquals(java.util.List.of(id), redis.lrange("rq:queue:default", 0, -1));
+            assertEquals("1", redis.hget("rq:job:" + id, "attempts"));
+            assertEquals(0L, redis.zcard("ttv:workers"), "the stopped worker deregistered");
+        }
+
+        dist.startKaraf();
+        Processes.await("job " + id + " to finish after the restart", Duration.ofSeconds(120),
+                () -> "finished".equals(status(id).get("status").asText()));
+        assertEquals(2, status(id).get("attempts").asInt());
     }
 
     private static JsonNode status(String id) {

@@ -22,6 +22,7 @@ import io.ttv.pipeline.routes.ProcessingRoutes;
 import io.ttv.pipeline.routes.QueueRoutes;
 import io.ttv.pipeline.routes.Reaper;
 import io.ttv.pipeline.routes.StorageRoutes;
+import io.ttv.pipeline.routes.WorkerState;
 import io.ttv.pipeline.storage.ArtifactStore;
 import io.ttv.pipeline.storage.StorageClients;
 import io.ttv.pipeline.store.JobStore;
@@ -54,7 +55,8 @@ import java.util.UUID;
 public class PipelineApplication {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineApplication.class);
     public static final String CONTEXT_NAME = "ttv-pipeline";
-    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    /** What Camel gets to stop its routes once the worker has given back or finished its jobs. */
+    static final Duration ROUTES_STOP_TIMEOUT = Duration.ofSeconds(10);
 
     private final Map<String, Map<String, Object>> pids;
     private final Map<String, String> env;
@@ -64,6 +66,8 @@ public class PipelineApplication {
     private JobStore jobs;
     private String workerId;
     private boolean runsWorkers;
+    private WorkerState workerState;
+    private Duration shutdownGrace;
 
     /** @param pids PID id → its ConfigAdmin properties (missing PIDs mean all defaults) */
     public PipelineApplication(Map<String, ?> pids) {
@@ -105,7 +109,7 @@ public class PipelineApplication {
         DefaultCamelContext context = new DefaultCamelContext(false);
         context.getCamelContextExtension().setName(CONTEXT_NAME);
         context.setApplicationContextClassLoader(PipelineApplication.class.getClassLoader());
-        context.getShutdownStrategy().setTimeout(SHUTDOWN_GRACE.toSeconds());
+        context.getShutdownStrategy().setTimeout(ROUTES_STOP_TIMEOUT.toSeconds());
         context.getShutdownStrategy().setShutdownRoutesInReverseOrder(true);
         context.getRegistry().bind("redisTemplate", redis.template());
         context.getRegistry().bind("gcsStorage", storage);
@@ -141,9 +145,12 @@ public class PipelineApplication {
             context.addRoutes(new IntakeRoutes(intake, new ArtifactLinks(api, artifacts)));
         }
         if (config.role().runsWorkers()) {
-            JobWorker worker = new JobWorker(jobs, generators, artifacts, metrics, mapper);
+            workerState = new WorkerState();
+            shutdownGrace = Duration.ofSeconds(config.shutdownGraceSeconds());
+            JobWorker worker = new JobWorker(jobs, generators, artifacts, metrics, mapper, workerState);
             Reaper reaper = new Reaper(jobs, metrics, workerId, heartbeatTtl, config.maxAttempts());
-            context.addRoutes(new QueueRoutes(jobs, reaper, workerId, config.workerConcurrency(), heartbeatTtl));
+            context.addRoutes(new QueueRoutes(jobs, reaper, workerState, workerId, config.workerConcurrency(),
+                    heartbeatTtl));
             context.addRoutes(new ProcessingRoutes(worker));
             context.addRoutes(new StorageRoutes(worker, metrics));
             context.addRoutes(new CallbackRoutes(new CallbackDelivery(jobs, mapper, config.callbackSecret(),
@@ -167,8 +174,19 @@ public class PipelineApplication {
     }
 
     public synchronized void stop() {
+        if (workerState != null) {
+            LOG.info("Stopping TTV Pipeline: no new claims; running jobs get {} s to finish", shutdownGrace.toSeconds());
+            try {
+                int interrupted = workerState.stop(shutdownGrace);
+                if (interrupted > 0) {
+                    LOG.info("{} running job(s) interrupted at the end of the grace period", interrupted);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            workerState = null;
+        }
         if (camel != null) {
-            LOG.info("Stopping TTV Pipeline: in-flight jobs get {} s to finish", SHUTDOWN_GRACE.toSeconds());
             camel.stop();
             camel = null;
         }

@@ -78,6 +78,11 @@ public class PipelineMetrics implements AutoCloseable {
         jobDuration.record(took);
     }
 
+    /** A running job given back to the queue because the node stopped. */
+    public void jobInterrupted() {
+        activeJobs.decrementAndGet();
+    }
+
     /** Jobs failed by the reaper because their attempts were used up. */
     public void jobsLost(int count) {
         jobsFailed.increment(count);

@@ -38,15 +38,18 @@ public class JobWorker {
     static final String SKIPPED = "TtvSkipped";
     static final String SHA256 = "TtvSha256";
     static final String SIZE = "TtvSize";
+    static final String INTERRUPTED = "TtvInterrupted";
 
     private final JobStore jobs;
     private final Map<String, VideoGenerator> generators;
     private final ArtifactStore artifacts;
     private final PipelineMetrics metrics;
     private final ObjectMapper mapper;
+    private final WorkerState state;
 
     public JobWorker(JobStore jobs, Map<String, VideoGenerator> generators, ArtifactStore artifacts,
-                     PipelineMetrics metrics, ObjectMapper mapper) {
+                     PipelineMetrics metrics, ObjectMapper mapper, WorkerState state) {
+        this.state = state;
         this.jobs = jobs;
         this.generators = generators;
         this.artifacts = artifacts;
@@ -64,6 +67,7 @@ public class JobWorker {
             exchange.setProperty(SKIPPED, true);
             return;
         }
+        state.started(id);
         exchange.setProperty(Endpoints.JOB, jobs.get(id));
         exchange.setProperty(STARTED_AT, Instant.now());
         metrics.jobStarted();
@@ -139,10 +143,19 @@ public class JobWorker {
         ended(exchange, r.applied(), r.applied() ? "finished" : "not finished: job is " + r.status().wire());
     }
 
-    /** Marks the job failed with a message fit for a client. */
+    /**
+     * Marks the job failed with a message fit for a client; a job interrupted by a stopping node is left as it is
+     * (not acknowledged), to be returned to the queue.
+     */
     public void fail(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
+        if (state.isStopping() && interrupted(cause)) {
+            LOG.info("Job {} interrupted by the node stopping; it goes back to the queue", id);
+            exchange.setProperty(INTERRUPTED, true);
+            metrics.jobInterrupted();
+            return;
+        }
         String message = "Processing failed";
         boolean retryable = true;
         for (Throwable t = cause; t != null; t = t.getCause()) {
@@ -173,16 +186,32 @@ public class JobWorker {
         LOG.info("Job {} {}", id, what);
     }
 
-    /** Deletes the temp file and removes the job from the processing list (its terminal state is written). */
+    /**
+     * Deletes the temp file and removes the job from the processing list (its terminal state is written), except
+     * for a job interrupted by a stop, which stays there until the node gives it back.
+     */
     public void release(Exchange exchange) throws IOException {
-        Path video = exchange.getProperty(Endpoints.VIDEO_FILE, Path.class);
-        if (video != null) {
-            Files.deleteIfExists(video);
+        try {
+            Path video = exchange.getProperty(Endpoints.VIDEO_FILE, Path.class);
+            if (video != null) {
+                Files.deleteIfExists(video);
+            }
+            String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
+            if (id != null && !exchange.getProperty(INTERRUPTED, false, Boolean.class)) {
+                jobs.acknowledge(exchange.getProperty(Endpoints.WORKER_ID, String.class), id);
+            }
+        } finally {
+            state.ended();
         }
-        String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
-        if (id != null) {
-            jobs.acknowledge(exchange.getProperty(Endpoints.WORKER_ID, String.class), id);
+    }
+
+    private static boolean interrupted(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException) {
+                return true;
+            }
         }
+        return Thread.currentThread().isInterrupted();
     }
 
     @SuppressWarnings("unchecked")

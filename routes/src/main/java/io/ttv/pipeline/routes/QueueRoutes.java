@@ -6,6 +6,7 @@ import org.apache.camel.builder.RouteBuilder;
 import org.springframework.dao.DataAccessException;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The worker side of the queue: {@code concurrency} claim loops, each moving one job at a time from
@@ -22,13 +23,25 @@ public class QueueRoutes extends RouteBuilder {
     private final String workerId;
     private final int concurrency;
     private final Duration heartbeatTtl;
+    private final WorkerState state;
 
-    public QueueRoutes(JobStore jobs, Reaper reaper, String workerId, int concurrency, Duration heartbeatTtl) {
+    public QueueRoutes(JobStore jobs, Reaper reaper, WorkerState state, String workerId, int concurrency,
+                       Duration heartbeatTtl) {
+        this.state = state;
         this.jobs = jobs;
         this.reaper = reaper;
         this.workerId = workerId;
         this.concurrency = concurrency;
         this.heartbeatTtl = heartbeatTtl;
+    }
+
+    /** The next job id, or null; a stopping node claims nothing (and does not spin while it waits to stop). */
+    private String claim() throws InterruptedException {
+        if (state.isStopping()) {
+            TimeUnit.MILLISECONDS.sleep(CLAIM_WAIT.toMillis());
+            return null;
+        }
+        return jobs.claim(workerId, CLAIM_WAIT);
     }
 
     @Override
@@ -56,7 +69,7 @@ public class QueueRoutes extends RouteBuilder {
                         .delay(REDIS_RETRY.toMillis()).end()
                     .end()
                     .setProperty(Endpoints.WORKER_ID, constant(workerId))
-                    .process(e -> e.getMessage().setBody(jobs.claim(workerId, CLAIM_WAIT)))
+                    .process(e -> e.getMessage().setBody(claim()))
                     .filter(body().isNotNull())
                     .to(Endpoints.PROCESS_JOB);
         }
