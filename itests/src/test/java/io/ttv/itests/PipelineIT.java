@@ -128,6 +128,38 @@ class PipelineIT {
     }
 
     @Test
+    void cancelingARunningJobAbortsItsWorkAndItStaysCanceled() throws Exception {
+        String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+        String id = JSON.readTree(dist.postJson("/v1/jobs", """
+                {"prompt": "cancel me", "duration_seconds": 60, "callback_url": "%s", "callback_events": ["canceled"]}
+                """.formatted(hook)).body()).get("id").asText();
+        Processes.await("job " + id + " to be rendering", Duration.ofSeconds(60),
+                () -> "progress".equals(readJson(dist.get("/v1/jobs/" + id).body()).get("status").asText()));
+
+        HttpResponse<String> canceled = dist.send(HttpRequest.newBuilder(dist.uri("/v1/jobs/" + id + "/cancel"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertEquals(200, canceled.statusCode(), canceled.body());
+        assertEquals("canceled", JSON.readTree(canceled.body()).get("status").asText());
+
+        Processes.await("the worker to abort job " + id, Duration.ofSeconds(30),
+                () -> dist.get("/metrics").body().contains("worker_active_jobs 0.0")
+                        && dist.karafLog().contains("Job " + id + " canceled while running"));
+        JsonNode job = readJson(dist.get("/v1/jobs/" + id).body());
+        assertEquals("canceled", job.get("status").asText());
+        assertTrue(job.get("gcs_uri").isNull(), "no artifact for a canceled job");
+
+        Map<String, Object> callback = null;
+        for (Map<String, Object> c; (c = CALLBACKS.poll(30, TimeUnit.SECONDS)) != null; ) {
+            if (c.get("body").toString().contains(id)) {
+                callback = c;
+                break;
+            }
+        }
+        assertNotNull(callback, "no canceled callback");
+        assertEquals("job.canceled", JSON.readTree((String) callback.get("body")).get("type").asText());
+    }
+
+    @Test
     void invalidJobIsRefusedWithTheErrorBodyAndNothingStored() throws Exception {
         long before;
         try (Jedis redis = new Jedis("127.0.0.1", dist.redisPort)) {

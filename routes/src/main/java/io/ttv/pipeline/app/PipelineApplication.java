@@ -35,6 +35,7 @@ import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.impl.health.ContextHealthCheck;
 import org.apache.camel.impl.health.DefaultHealthCheckRegistry;
+import org.springframework.data.redis.serializer.RedisSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,6 +113,8 @@ public class PipelineApplication {
         context.getShutdownStrategy().setTimeout(ROUTES_STOP_TIMEOUT.toSeconds());
         context.getShutdownStrategy().setShutdownRoutesInReverseOrder(true);
         context.getRegistry().bind("redisTemplate", redis.template());
+        context.getRegistry().bind("redisConnectionFactory", redis.connectionFactory());
+        context.getRegistry().bind("redisStringSerializer", RedisSerializer.string());
         context.getRegistry().bind("gcsStorage", storage);
         context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, metrics.registry());
         context.addRoutePolicyFactory(new MicrometerRoutePolicyFactory());

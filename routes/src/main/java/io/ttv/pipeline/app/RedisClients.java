@@ -50,6 +50,10 @@ public final class RedisClients implements AutoCloseable {
         template.afterPropertiesSet();
     }
 
+    public JedisConnectionFactory connectionFactory() {
+        return factory;
+    }
+
     public StringRedisTemplate template() {
         return template;
     }

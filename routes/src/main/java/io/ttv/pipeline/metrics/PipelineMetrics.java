@@ -72,9 +72,15 @@ public class PipelineMetrics implements AutoCloseable {
         activeJobs.incrementAndGet();
     }
 
-    public void jobEnded(boolean finished, Duration took) {
+    /** A job this node ran reached {@code finished}, {@code failed} or {@code canceled}. */
+    public void jobEnded(String outcome, Duration took) {
         activeJobs.decrementAndGet();
-        (finished ? jobsCompleted : jobsFailed).increment();
+        switch (outcome) {
+            case "finished" -> jobsCompleted.increment();
+            case "failed" -> jobsFailed.increment();
+            default -> {
+            }
+        }
         jobDuration.record(took);
     }
 

@@ -23,6 +23,8 @@ public class IntakeRoutes extends RouteBuilder {
         rest("/v1/jobs").description("Text-to-video jobs")
                 .post().id("rest-create-job").description("Submit a job").to(Endpoints.CREATE_JOB)
                 .get("/{id}").id("rest-get-job").description("Read a job").to(Endpoints.GET_JOB)
+                .post("/{id}/cancel").id("rest-cancel-job").description("Cancel a queued or running job")
+                .to(Endpoints.CANCEL_JOB)
                 .get("/{id}/artifact").id("rest-get-artifact").description("Signed download link of a finished job")
                 .to(Endpoints.ARTIFACT_LINK);
 
@@ -35,6 +37,10 @@ public class IntakeRoutes extends RouteBuilder {
                 .setHeader(RedisConstants.KEY, simple("rq:job:${exchangeProperty.TtvJobId}"))
                 .to(HGETALL)
                 .bean(intake, "respondJob");
+
+        from(Endpoints.CANCEL_JOB).routeId("intake-cancel-job").routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
+                .bean(intake, "jobId")
+                .bean(intake, "cancel");
 
         from(Endpoints.ARTIFACT_LINK).routeId("storage-artifact-link")
                 .routeConfigurationId(ApiErrorConfiguration.API_ERRORS)

@@ -6,6 +6,7 @@ import io.ttv.pipeline.domain.JobStatus;
 import io.ttv.pipeline.domain.JobView;
 import io.ttv.pipeline.domain.Timestamps;
 import io.ttv.pipeline.metrics.PipelineMetrics;
+import io.ttv.pipeline.store.CancelResult;
 import io.ttv.pipeline.store.JobStore;
 import org.apache.camel.Exchange;
 
@@ -74,6 +75,21 @@ public class JobIntake {
         body.put("created_at", createdAt);
         api.respondJob(exchange, 202, body);
         exchange.getMessage().setHeader("Location", "/v1/jobs/" + id);
+    }
+
+    /** {@code POST /v1/jobs/{id}/cancel}: 200 with the canceled job, 409 if it already ended, 404 if unknown. */
+    public void cancel(Exchange exchange) {
+        String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
+        CancelResult r = jobs.cancel(id);
+        switch (r.outcome()) {
+            case MISSING -> throw ApiException.jobNotFound(id);
+            case TERMINAL -> throw new ApiException(409, "JobAlreadyTerminal", "The job has already ended: "
+                    + r.status().wire(), Map.of("current_status", r.status().wire()), false);
+            default -> {
+                jobs.log(id, "canceled (request " + Api.requestId(exchange) + ")");
+                api.respondJob(exchange, 200, JobView.of(jobs.get(id), api.mapper()));
+            }
+        }
     }
 
     /** Takes the job id from the path; an id that cannot name a job is a 404 without a Redis read. */

@@ -90,10 +90,15 @@ public class JobWorker {
                 Double.parseDouble(job.get("duration_seconds")), job.get("aspect_ratio"),
                 job.containsKey("seed") ? Long.valueOf(job.get("seed")) : null);
         jobs.log(id, "rendering with generator " + generator.name());
-        generator.generate(request, video, (percent, message) -> {
-            // The last 10% are the upload: rendering reports 0..90.
-            jobs.transition(id, JobStatus.PROGRESS, Math.min(90, percent * 9 / 10));
-        });
+        try {
+            generator.generate(request, video, (percent, message) -> {
+                // The last 10% are the upload: rendering reports 0..90.
+                jobs.transition(id, JobStatus.PROGRESS, Math.min(90, percent * 9 / 10));
+            });
+        } catch (InterruptedException e) {
+            // Camel's error handler does not handle an InterruptedException: carry it as the job's failure instead.
+            throw new JobInterruptedException(id, e);
+        }
         exchange.setProperty(SIZE, Files.size(video));
         exchange.setProperty(SHA256, sha256(video));
         jobs.log(id, "rendered " + Files.size(video) + " bytes");
@@ -140,7 +145,15 @@ public class JobWorker {
                 "size_bytes", String.valueOf(exchange.getProperty(SIZE)),
                 "sha256", exchange.getProperty(SHA256, String.class),
                 "content_type", ArtifactStore.VIDEO_CONTENT_TYPE);
-        ended(exchange, r.applied(), r.applied() ? "finished" : "not finished: job is " + r.status().wire());
+        if (!r.applied() && r.status() == JobStatus.CANCELED) {
+            artifacts.delete(folder(job));
+            ended(exchange, "canceled", "canceled during upload: artifact removed");
+            exchange.getMessage().setHeader(Endpoints.CALLBACK_EVENT, "canceled");
+            return;
+        }
+        ended(exchange, r.applied() ? "finished" : "failed",
+                r.applied() ? "finished" : "not finished: job is " + r.status().wire());
+        exchange.getMessage().setHeader(Endpoints.CALLBACK_EVENT, r.applied() ? "finished" : null);
     }
 
     /**
@@ -150,10 +163,16 @@ public class JobWorker {
     public void fail(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
+        if (canceled(id)) {
+            ended(exchange, "canceled", "canceled while running: work aborted, no artifact");
+            exchange.getMessage().setHeader(Endpoints.CALLBACK_EVENT, "canceled");
+            return;
+        }
         if (state.isStopping() && interrupted(cause)) {
             LOG.info("Job {} interrupted by the node stopping; it goes back to the queue", id);
             exchange.setProperty(INTERRUPTED, true);
             metrics.jobInterrupted();
+            exchange.getMessage().removeHeader(Endpoints.CALLBACK_EVENT);
             return;
         }
         String message = "Processing failed";
@@ -172,16 +191,37 @@ public class JobWorker {
         LOG.warn("Job {} failed: {}", id, message, cause);
         TransitionResult r = jobs.transition(id, JobStatus.FAILED, null, "error", message,
                 "retryable", Boolean.toString(retryable));
+        exchange.getMessage().setHeader(Endpoints.CALLBACK_EVENT, "failed");
         if (exchange.getProperty(STARTED_AT) != null) {
-            ended(exchange, false, r.applied() ? "failed: " + message : "not failed: job is "
+            ended(exchange, "failed", r.applied() ? "failed: " + message : "not failed: job is "
                     + (r.status() == null ? "missing" : r.status().wire()));
         }
     }
 
-    private void ended(Exchange exchange, boolean finished, String what) {
+    /** The job was canceled (a cancel signal, or its status seen between steps). */
+    private boolean canceled(String id) {
+        if (id == null) {
+            return false;
+        }
+        if (state.wasCanceled(id)) {
+            return true;
+        }
+        Map<String, String> job = jobs.get(id);
+        return job != null && JobStatus.CANCELED.wire().equals(job.get("status"));
+    }
+
+    /** Between steps: a job canceled meanwhile (signal lost or not yet delivered) stops here. */
+    public void checkNotCanceled(Exchange exchange) {
+        String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
+        if (canceled(id)) {
+            throw new JobCanceledException(id);
+        }
+    }
+
+    private void ended(Exchange exchange, String outcome, String what) {
         String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
         Instant started = exchange.getProperty(STARTED_AT, Instant.class);
-        metrics.jobEnded(finished, Duration.between(started, Instant.now()));
+        metrics.jobEnded(outcome, Duration.between(started, Instant.now()));
         jobs.log(id, what);
         LOG.info("Job {} {}", id, what);
     }

@@ -3,7 +3,8 @@ package io.ttv.pipeline.routes;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * Runs one claimed job: start → render → upload → finish, in that order. Any failure marks the job failed;
+ * Runs one claimed job: start → render → upload → finish, in that order. A cancel signal interrupts the render;
+ * the job's status is checked again before the upload. Any other failure marks the job failed;
  * in every case the temp file is removed and the job leaves the processing list only after its terminal
  * state is written. Callback events go to the outbox and never block the job.
  */
@@ -19,8 +20,7 @@ public class ProcessingRoutes extends RouteBuilder {
         from(Endpoints.PROCESS_JOB).routeId("processing-run-job")
                 .onException(Exception.class).handled(true)
                     .bean(worker, "fail")
-                    .setHeader(Endpoints.CALLBACK_EVENT, constant("failed"))
-                    .to(Endpoints.CALLBACKS)
+                    .filter(header(Endpoints.CALLBACK_EVENT).isNotNull()).to(Endpoints.CALLBACKS).end()
                 .end()
                 .onCompletion().bean(worker, "release").end()
                 .bean(worker, "start")
@@ -28,9 +28,9 @@ public class ProcessingRoutes extends RouteBuilder {
                 .setHeader(Endpoints.CALLBACK_EVENT, constant("started"))
                 .to(Endpoints.CALLBACKS)
                 .bean(worker, "generate")
+                .bean(worker, "checkNotCanceled")
                 .to(Endpoints.UPLOAD)
                 .bean(worker, "finish")
-                .setHeader(Endpoints.CALLBACK_EVENT, constant("finished"))
-                .to(Endpoints.CALLBACKS);
+                .filter(header(Endpoints.CALLBACK_EVENT).isNotNull()).to(Endpoints.CALLBACKS).end();
     }
 }

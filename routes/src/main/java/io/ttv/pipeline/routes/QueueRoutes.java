@@ -1,6 +1,7 @@
 package io.ttv.pipeline.routes;
 
 import io.ttv.pipeline.store.JobStore;
+import io.ttv.pipeline.store.RedisKeys;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.springframework.dao.DataAccessException;
@@ -10,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The worker side of the queue: {@code concurrency} claim loops, each moving one job at a time from
- * {@code rq:queue:default} into this worker's processing list (BLMOVE) and running it; the heartbeat; and the
- * reaper that recovers the jobs of dead workers.
+ * {@code rq:queue:default} into this worker's processing list (BLMOVE) and running it; the heartbeat; the
+ * reaper that recovers the jobs of dead workers; and the cancel signals (Redis pub/sub) that abort running jobs.
  */
 public class QueueRoutes extends RouteBuilder {
     static final Duration CLAIM_WAIT = Duration.ofSeconds(1);
@@ -60,6 +61,12 @@ public class QueueRoutes extends RouteBuilder {
                     .setHeader(Endpoints.CALLBACK_EVENT, constant("failed"))
                     .to(Endpoints.CALLBACKS)
                 .end();
+
+        from("spring-redis://{{redis.host}}:{{redis.port}}?command=SUBSCRIBE&channels=" + RedisKeys.CANCEL_CHANNEL
+                + "&connectionFactory=#redisConnectionFactory&serializer=#redisStringSerializer")
+                .routeId("queue-cancel-signals")
+                .filter(method(state, "cancel"))
+                .log("Job ${body} canceled: aborting its work on this node");
 
         for (int slot = 1; slot <= concurrency; slot++) {
             // A timer tick is synchronous: the next claim starts only when this slot's job has ended.

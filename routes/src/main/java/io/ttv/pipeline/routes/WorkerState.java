@@ -2,14 +2,17 @@ package io.ttv.pipeline.routes;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The jobs running on this node and whether it is stopping. A graceful stop stops claiming, waits for running
  * jobs up to the grace period, then interrupts the rest: their jobs are left unfinished for the queue, not failed.
+ * A cancel signal interrupts the one thread running the canceled job.
  */
 public class WorkerState {
     private final Map<Thread, String> running = new ConcurrentHashMap<>();
+    private final Set<String> canceled = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
 
     public boolean isStopping() {
@@ -20,8 +23,29 @@ public class WorkerState {
         running.put(Thread.currentThread(), jobId);
     }
 
+    boolean wasCanceled(String jobId) {
+        return canceled.contains(jobId);
+    }
+
+    /** Aborts the job if it runs on this node (a cancel signal); true if it did. */
+    public boolean cancel(String jobId) {
+        for (Map.Entry<Thread, String> e : running.entrySet()) {
+            if (e.getValue().equals(jobId)) {
+                canceled.add(jobId);
+                e.getKey().interrupt();
+                return true;
+            }
+        }
+        return false;
+    }
+
     void ended() {
-        running.remove(Thread.currentThread());
+        String jobId = running.remove(Thread.currentThread());
+        if (jobId != null) {
+            canceled.remove(jobId);
+        }
+        // An interrupt that arrived after the job's last interruptible step must not hit the next job.
+        Thread.interrupted();
         synchronized (this) {
             notifyAll();
         }

@@ -54,6 +54,11 @@ public class ArtifactStore {
         return gcsUri.substring(start.length());
     }
 
+    /** Removes a job's artifacts (a job canceled while they were being uploaded). */
+    public void delete(String folder) {
+        storage.delete(BlobId.of(config.gcsBucket(), folder + VIDEO_NAME), BlobId.of(config.gcsBucket(), folder + MANIFEST_NAME));
+    }
+
     /** A V4 GET URL for the object, valid for {@code seconds}. */
     public URL signedUrl(String objectName, long seconds) {
         if (signer == null) {

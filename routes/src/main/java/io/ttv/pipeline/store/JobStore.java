@@ -34,6 +34,8 @@ public class JobStore {
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> requeueScript;
     private final DefaultRedisScript<Long> lockScript;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> cancelScript;
 
     public JobStore(StringRedisTemplate redis) {
         this.redis = redis;
@@ -42,6 +44,7 @@ public class JobStore {
         this.transitionScript = new DefaultRedisScript<>(stateMachine + source("transition.lua"), List.class);
         this.requeueScript = new DefaultRedisScript<>(stateMachine + source("requeue-worker.lua"), List.class);
         this.lockScript = new DefaultRedisScript<>(source("acquire-lock.lua"), Long.class);
+        this.cancelScript = new DefaultRedisScript<>(stateMachine + source("cancel.lua"), List.class);
     }
 
     private static String source(String name) {
@@ -98,6 +101,25 @@ public class JobStore {
         JobStatus status = JobStatus.fromWire(r.get(1).toString());
         return new TransitionResult(code == 1 ? TransitionResult.Outcome.APPLIED : TransitionResult.Outcome.REFUSED,
                 status);
+    }
+
+    /**
+     * Cancels a job: a queued one leaves the queue; a running one is marked canceled and its worker signalled on
+     * {@link RedisKeys#CANCEL_CHANNEL}. Terminal jobs are refused with their status.
+     */
+    public CancelResult cancel(String id) {
+        List<?> r = redis.execute(cancelScript, List.of(RedisKeys.job(id), RedisKeys.QUEUE), Timestamps.now(), id,
+                RedisKeys.CANCEL_CHANNEL);
+        long code = ((Number) r.get(0)).longValue();
+        String detail = r.get(1).toString();
+        if (code == -1) {
+            return new CancelResult(CancelResult.Outcome.MISSING, null);
+        }
+        if (code == 0) {
+            return new CancelResult(CancelResult.Outcome.TERMINAL, JobStatus.fromWire(detail));
+        }
+        return new CancelResult("queued".equals(detail) ? CancelResult.Outcome.DEQUEUED : CancelResult.Outcome.SIGNALLED,
+                JobStatus.CANCELED);
     }
 
     /** Appends a {@code [timestamp] message} line to the job's log, keeping the newest {@value #MAX_LOG_LINES}. */

@@ -6,6 +6,8 @@ public final class RedisKeys {
     public static final String JOBS_INDEX = "rq:jobs";
     /** ZSET worker id → last heartbeat (epoch ms): live workers are counted without scanning keys. */
     public static final String WORKERS = "ttv:workers";
+    /** Pub/sub channel on which the id of a canceled running job is published to its worker. */
+    public static final String CANCEL_CHANNEL = "ttv:cancel";
     /** Lease held by the one node whose reaper is active. */
     public static final String REAPER_LOCK = "ttv:reaper:lock";
 

@@ -132,6 +132,25 @@ class IntakeRoutesTest extends CamelTestSupport {
     }
 
     @Test
+    void cancelOfAQueuedJobAnswersTheCanceledJobThenConflicts() throws Exception {
+        String id = JSON.readTree(post("{\"prompt\":\"fox\"}", "application/json", Map.of()).body()).get("id").asText();
+        HttpResponse<String> canceled = postTo("/v1/jobs/" + id + "/cancel");
+        assertEquals(200, canceled.statusCode(), canceled.body());
+        JsonNode job = JSON.readTree(canceled.body());
+        assertEquals("canceled", job.get("status").asText());
+        assertFalse(job.get("finished_at").isNull());
+        assertFalse(redis.template().opsForList().range(RedisKeys.QUEUE, 0, -1).contains(id));
+
+        HttpResponse<String> again = postTo("/v1/jobs/" + id + "/cancel");
+        assertEquals(409, again.statusCode());
+        JsonNode conflict = JSON.readTree(again.body());
+        assertEquals("JobAlreadyTerminal", conflict.get("error").asText());
+        assertEquals("canceled", conflict.get("details").get("current_status").asText());
+
+        assertEquals(404, postTo("/v1/jobs/00000000-0000-4000-8000-000000000000/cancel").statusCode());
+    }
+
+    @Test
     void badRequestsGetTheErrorBody() throws Exception {
         Long before = redis.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX);
         HttpResponse<String> malformed = post("{\"prompt\":", "application/json", Map.of());
@@ -173,6 +192,11 @@ class IntakeRoutesTest extends CamelTestSupport {
                 .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(b::header);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> postTo(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {

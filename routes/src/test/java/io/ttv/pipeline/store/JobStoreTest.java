@@ -210,4 +210,25 @@ class JobStoreTest {
         assertTrue(store.lease(RedisKeys.REAPER_LOCK, "node-a", Duration.ofSeconds(30)), "the holder renews");
         assertFalse(store.lease(RedisKeys.REAPER_LOCK, "node-b", Duration.ofSeconds(30)));
     }
+
+    @Test
+    void cancelTakesAQueuedJobOffTheQueueAndRefusesEndedJobs() {
+        String queued = newJob();
+        CancelResult r = store.cancel(queued);
+        assertEquals(CancelResult.Outcome.DEQUEUED, r.outcome());
+        assertEquals(0, store.queueDepth());
+        assertEquals("canceled", store.get(queued).get("status"));
+        assertTrue(store.get(queued).containsKey("finished_at"));
+
+        String running = newJob();
+        store.claim("w1", Duration.ofSeconds(1));
+        store.transition(running, JobStatus.STARTED, 0);
+        assertEquals(CancelResult.Outcome.SIGNALLED, store.cancel(running).outcome());
+        assertFalse(store.transition(running, JobStatus.FINISHED, 100).applied(), "a canceled job stays canceled");
+
+        CancelResult again = store.cancel(running);
+        assertEquals(CancelResult.Outcome.TERMINAL, again.outcome());
+        assertEquals(JobStatus.CANCELED, again.status());
+        assertEquals(CancelResult.Outcome.MISSING, store.cancel(UUID.randomUUID().toString()).outcome());
+    }
 }
