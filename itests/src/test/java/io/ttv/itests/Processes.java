@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 
 /** Helpers to run the real servers the black-box tests need, and to wait on conditions (never on time alone). */
@@ -77,11 +80,20 @@ final class Processes {
         if (p == null || !p.isAlive()) {
             return;
         }
-        // Launcher scripts (bin/karaf) run the JVM as a child: signal the children first so they stop gracefully.
-        p.descendants().forEach(ProcessHandle::destroy);
+        // Launcher scripts (bin/karaf) run the JVM as a child: signal the children first so they stop gracefully,
+        // and wait for them too, not only for the script.
+        List<ProcessHandle> children = p.descendants().toList();
+        children.forEach(ProcessHandle::destroy);
         p.destroy();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (ProcessHandle h : children) {
+            try {
+                h.onExit().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                h.destroyForcibly();
+            }
+        }
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }

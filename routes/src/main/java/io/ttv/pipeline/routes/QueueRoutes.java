@@ -37,9 +37,13 @@ public class QueueRoutes extends RouteBuilder {
     }
 
     /** The next job id, or null; a stopping node claims nothing (and does not spin while it waits to stop). */
-    private String claim() throws InterruptedException {
+    private String claim() {
         if (state.isStopping()) {
-            TimeUnit.MILLISECONDS.sleep(CLAIM_WAIT.toMillis());
+            try {
+                TimeUnit.MILLISECONDS.sleep(CLAIM_WAIT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the route is being stopped
+            }
             return null;
         }
         return jobs.claim(workerId, CLAIM_WAIT);
@@ -48,6 +52,9 @@ public class QueueRoutes extends RouteBuilder {
     @Override
     public void configure() {
         from("timer:worker-heartbeat?delay=0&period=" + heartbeatTtl.toMillis() / 3).routeId("queue-heartbeat")
+                .onException(DataAccessException.class).handled(true)
+                    .log(LoggingLevel.WARN, "Heartbeat not renewed, Redis unavailable: ${exception.message}")
+                .end()
                 .process(e -> jobs.heartbeat(workerId, heartbeatTtl));
 
         from("timer:queue-reaper?delay=" + heartbeatTtl.toMillis() + "&period=" + heartbeatTtl.toMillis())
