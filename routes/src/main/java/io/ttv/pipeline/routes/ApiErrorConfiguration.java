@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import redis.clients.jedis.exceptions.JedisException;
 
+import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -40,6 +41,10 @@ public class ApiErrorConfiguration extends RouteConfigurationBuilder {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ApiException a) {
                 api.error(exchange, a.status(), a.code(), a.getMessage(), a.details(), a.retryable());
+                if (a.details().get("allowed") instanceof Collection<?> allowed) {
+                    exchange.getMessage().setHeader("Allow",
+                            String.join(", ", allowed.stream().map(Object::toString).toList()));
+                }
                 return;
             }
             if (t instanceof ValidationException v) {

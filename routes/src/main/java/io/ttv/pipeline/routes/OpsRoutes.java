@@ -17,6 +17,8 @@ import java.util.Map;
  * Prometheus exposition ({@code /metrics}).
  */
 public class OpsRoutes extends RouteBuilder {
+    /** Routes without a startup order get 1000 and up; the fallback route must start after all of them. */
+    static final int FALLBACK_STARTUP_ORDER = 100_000;
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Api api;
@@ -40,6 +42,12 @@ public class OpsRoutes extends RouteBuilder {
                 .get("/healthz").id("rest-healthz").to(Endpoints.HEALTHZ)
                 .get("/readyz").id("rest-readyz").to(Endpoints.READYZ)
                 .get("/metrics").id("rest-metrics").to(Endpoints.METRICS);
+
+        // Started after every REST route, so that it only takes requests none of them matched.
+        from("platform-http:/?matchOnUriPrefix=true&headerFilterStrategy=#" + ApiHeaderFilterStrategy.BEAN)
+                .routeId("api-fallback").startupOrder(FALLBACK_STARTUP_ORDER)
+                .routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
+                .bean(new ApiFallback(), "respond");
 
         from(Endpoints.HEALTHZ).routeId("ops-healthz").routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
                 .process(this::healthz);

@@ -174,6 +174,28 @@ class IntakeRoutesTest extends CamelTestSupport {
     }
 
     @Test
+    void unknownPathsAndWrongMethodsGetTheErrorBody() throws Exception {
+        HttpResponse<String> missing = get("/v2/nothing/here");
+        assertEquals(404, missing.statusCode());
+        assertEquals("application/json", missing.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("NotFound", JSON.readTree(missing.body()).get("error").asText());
+
+        HttpResponse<String> delete = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + httpPort + "/v1/jobs/00000000-0000-4000-8000-000000000000"))
+                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, delete.statusCode());
+        assertEquals("MethodNotAllowed", JSON.readTree(delete.body()).get("error").asText());
+        assertEquals("GET", delete.headers().firstValue("Allow").orElseThrow());
+
+        HttpResponse<String> putJobs = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + httpPort + "/v1/jobs")).PUT(HttpRequest.BodyPublishers.ofString("{}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, putJobs.statusCode());
+        assertTrue(putJobs.headers().firstValue("Allow").orElseThrow().contains("POST"));
+        assertEquals(200, get("/healthz").statusCode(), "real routes still win over the fallback");
+    }
+
+    @Test
     void redisOutageIsA503WithRetryAfterNotA500() throws Exception {
         redisServer.stop();
         try {
