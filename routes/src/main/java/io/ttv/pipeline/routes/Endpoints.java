@@ -5,6 +5,7 @@ public final class Endpoints {
     public static final String CREATE_JOB = "direct:intake-create-job";
     public static final String GET_JOB = "direct:intake-get-job";
     public static final String CANCEL_JOB = "direct:intake-cancel-job";
+    public static final String JOB_LOGS = "direct:intake-job-logs";
     public static final String ARTIFACT_LINK = "direct:storage-artifact-link";
     public static final String HEALTHZ = "direct:ops-healthz";
     public static final String READYZ = "direct:ops-readyz";

@@ -25,6 +25,7 @@ public class IntakeRoutes extends RouteBuilder {
                 .get("/{id}").id("rest-get-job").description("Read a job").to(Endpoints.GET_JOB)
                 .post("/{id}/cancel").id("rest-cancel-job").description("Cancel a queued or running job")
                 .to(Endpoints.CANCEL_JOB)
+                .get("/{id}/logs").id("rest-get-logs").description("The job's log lines").to(Endpoints.JOB_LOGS)
                 .get("/{id}/artifact").id("rest-get-artifact").description("Signed download link of a finished job")
                 .to(Endpoints.ARTIFACT_LINK);
 
@@ -41,6 +42,10 @@ public class IntakeRoutes extends RouteBuilder {
         from(Endpoints.CANCEL_JOB).routeId("intake-cancel-job").routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
                 .bean(intake, "jobId")
                 .bean(intake, "cancel");
+
+        from(Endpoints.JOB_LOGS).routeId("intake-job-logs").routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
+                .bean(intake, "jobId")
+                .bean(intake, "logs");
 
         from(Endpoints.ARTIFACT_LINK).routeId("storage-artifact-link")
                 .routeConfigurationId(ApiErrorConfiguration.API_ERRORS)

@@ -5,6 +5,7 @@ import io.ttv.pipeline.domain.CreateJobRequest;
 import io.ttv.pipeline.domain.JobStatus;
 import io.ttv.pipeline.domain.JobView;
 import io.ttv.pipeline.domain.Timestamps;
+import io.ttv.pipeline.domain.ValidationException;
 import io.ttv.pipeline.metrics.PipelineMetrics;
 import io.ttv.pipeline.store.CancelResult;
 import io.ttv.pipeline.store.JobStore;
@@ -20,6 +21,9 @@ import java.util.regex.Pattern;
 /** The intake steps: validate and store a new job, and read one back. */
 public class JobIntake {
     private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+
+    static final int DEFAULT_LOG_TAIL = 100;
+    static final int MAX_LOG_TAIL = 10_000;
 
     private final Api api;
     private final JobStore jobs;
@@ -90,6 +94,32 @@ public class JobIntake {
                 api.respondJob(exchange, 200, JobView.of(jobs.get(id), api.mapper()));
             }
         }
+    }
+
+    /** {@code GET /v1/jobs/{id}/logs?tail=N}: the newest N lines (0..10000, default 100). */
+    public void logs(Exchange exchange) {
+        String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
+        int tail = tail(exchange.getMessage().getHeader("tail", String.class));
+        if (!jobs.exists(id)) {
+            throw ApiException.jobNotFound(id);
+        }
+        api.respondJob(exchange, 200, Map.of("job_id", id, "lines", jobs.logs(id, tail)));
+    }
+
+    static int tail(String raw) {
+        if (raw == null || raw.isEmpty()) {
+            return DEFAULT_LOG_TAIL;
+        }
+        try {
+            int n = Integer.parseInt(raw.trim());
+            if (n >= 0 && n <= MAX_LOG_TAIL) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ValidationException("tail must be an integer between 0 and " + MAX_LOG_TAIL,
+                Map.of("field", "tail", "problem", "out of range"));
     }
 
     /** Takes the job id from the path; an id that cannot name a job is a 404 without a Redis read. */

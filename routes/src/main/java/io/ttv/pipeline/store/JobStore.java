@@ -129,6 +129,19 @@ public class JobStore {
         redis.opsForList().trim(key, -MAX_LOG_LINES, -1);
     }
 
+    /** The newest {@code tail} log lines of a job, oldest first. */
+    public List<String> logs(String id, int tail) {
+        if (tail == 0) {
+            return List.of();
+        }
+        List<String> lines = redis.opsForList().range(RedisKeys.jobLogs(id), -tail, -1);
+        return lines == null ? List.of() : lines;
+    }
+
+    public boolean exists(String id) {
+        return Boolean.TRUE.equals(redis.hasKey(RedisKeys.job(id)));
+    }
+
     /**
      * Atomically moves the oldest queued job id into this worker's processing list (BLMOVE), waiting up to
      * {@code wait}. Returns {@code null} when nothing arrived in time.

@@ -124,6 +124,18 @@ class IntakeRoutesTest extends CamelTestSupport {
         assertEquals("queued", job.get("status").asText());
         assertTrue(job.has("finished_at") && job.get("finished_at").isNull(), "absent values are null, never missing");
 
+        JsonNode logs = JSON.readTree(get("/v1/jobs/" + id + "/logs").body());
+        assertEquals(0, logs.get("lines").size());
+        new JobStore(redis.template()).log(id, "first");
+        new JobStore(redis.template()).log(id, "second");
+        JsonNode last = JSON.readTree(get("/v1/jobs/" + id + "/logs?tail=1").body());
+        assertEquals(1, last.get("lines").size());
+        assertTrue(last.get("lines").get(0).asText().endsWith("] second"));
+        for (String bad : new String[] {"-1", "abc", "10001", "1.5"}) {
+            assertEquals(400, get("/v1/jobs/" + id + "/logs?tail=" + bad).statusCode(), bad);
+        }
+        assertEquals(404, get("/v1/jobs/00000000-0000-4000-8000-000000000000/logs").statusCode());
+
         HttpResponse<String> artifact = get("/v1/jobs/" + id + "/artifact");
         assertEquals(404, artifact.statusCode());
         JsonNode notReady = JSON.readTree(artifact.body());
