@@ -4,6 +4,7 @@ package io.ttv.pipeline.routes;
 public final class Endpoints {
     public static final String CREATE_JOB = "direct:intake-create-job";
     public static final String GET_JOB = "direct:intake-get-job";
+    public static final String LIST_JOBS = "direct:intake-list-jobs";
     public static final String CANCEL_JOB = "direct:intake-cancel-job";
     public static final String JOB_LOGS = "direct:intake-job-logs";
     public static final String ARTIFACT_LINK = "direct:storage-artifact-link";

@@ -22,6 +22,7 @@ public class IntakeRoutes extends RouteBuilder {
     public void configure() {
         rest("/v1/jobs").description("Text-to-video jobs")
                 .post().id("rest-create-job").description("Submit a job").to(Endpoints.CREATE_JOB)
+                .get().id("rest-list-jobs").description("List jobs, newest first").to(Endpoints.LIST_JOBS)
                 .get("/{id}").id("rest-get-job").description("Read a job").to(Endpoints.GET_JOB)
                 .post("/{id}/cancel").id("rest-cancel-job").description("Cancel a queued or running job")
                 .to(Endpoints.CANCEL_JOB)
@@ -38,6 +39,9 @@ public class IntakeRoutes extends RouteBuilder {
                 .setHeader(RedisConstants.KEY, simple("rq:job:${exchangeProperty.TtvJobId}"))
                 .to(HGETALL)
                 .bean(intake, "respondJob");
+
+        from(Endpoints.LIST_JOBS).routeId("intake-list-jobs").routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
+                .bean(intake, "list");
 
         from(Endpoints.CANCEL_JOB).routeId("intake-cancel-job").routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
                 .bean(intake, "jobId")

@@ -8,10 +8,13 @@ import io.ttv.pipeline.domain.Timestamps;
 import io.ttv.pipeline.domain.ValidationException;
 import io.ttv.pipeline.metrics.PipelineMetrics;
 import io.ttv.pipeline.store.CancelResult;
+import io.ttv.pipeline.store.JobPage;
 import io.ttv.pipeline.store.JobStore;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +25,8 @@ import java.util.regex.Pattern;
 public class JobIntake {
     private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
+    static final int DEFAULT_PAGE = 20;
+    static final int MAX_PAGE = 100;
     static final int DEFAULT_LOG_TAIL = 100;
     static final int MAX_LOG_TAIL = 10_000;
 
@@ -96,6 +101,34 @@ public class JobIntake {
         }
     }
 
+    /** {@code GET /v1/jobs?limit=&cursor=&status=}: newest first, from the {@code rq:jobs} index. */
+    public void list(Exchange exchange) {
+        Message in = exchange.getMessage();
+        int limit = boundedInt(in.getHeader("limit", String.class), "limit", 1, MAX_PAGE, DEFAULT_PAGE);
+        String cursor = in.getHeader("cursor", String.class);
+        JobPage.Position after = null;
+        if (cursor != null && !cursor.isEmpty()) {
+            try {
+                after = JobPage.Position.decode(cursor);
+            } catch (IllegalArgumentException e) {
+                throw new ValidationException("cursor is not valid; use next_cursor from a previous page",
+                        Map.of("field", "cursor", "problem", "invalid"));
+            }
+        }
+        String status = in.getHeader("status", String.class);
+        JobStatus filter = null;
+        if (status != null && !status.isEmpty()) {
+            filter = Arrays.stream(JobStatus.values()).filter(s -> s.wire().equals(status)).findFirst()
+                    .orElseThrow(() -> new ValidationException("status must be one of queued, started, progress, "
+                            + "finished, failed, canceled", Map.of("field", "status", "problem", "unknown status")));
+        }
+        JobPage page = jobs.page(after, limit, filter);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("jobs", page.jobs().stream().map(h -> JobView.of(h, api.mapper())).toList());
+        body.put("next_cursor", page.nextCursor());
+        api.respondJob(exchange, 200, body);
+    }
+
     /** {@code GET /v1/jobs/{id}/logs?tail=N}: the newest N lines (0..10000, default 100). */
     public void logs(Exchange exchange) {
         String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
@@ -107,19 +140,24 @@ public class JobIntake {
     }
 
     static int tail(String raw) {
+        return boundedInt(raw, "tail", 0, MAX_LOG_TAIL, DEFAULT_LOG_TAIL);
+    }
+
+    /** A query parameter that must be an integer in {@code min..max}; absent means {@code otherwise}. */
+    static int boundedInt(String raw, String name, int min, int max, int otherwise) {
         if (raw == null || raw.isEmpty()) {
-            return DEFAULT_LOG_TAIL;
+            return otherwise;
         }
         try {
             int n = Integer.parseInt(raw.trim());
-            if (n >= 0 && n <= MAX_LOG_TAIL) {
+            if (n >= min && n <= max) {
                 return n;
             }
         } catch (NumberFormatException ignored) {
             // reported below
         }
-        throw new ValidationException("tail must be an integer between 0 and " + MAX_LOG_TAIL,
-                Map.of("field", "tail", "problem", "out of range"));
+        throw new ValidationException(name + " must be an integer between " + min + " and " + max,
+                Map.of("field", name, "problem", "out of range"));
     }
 
     /** Takes the job id from the path; an id that cannot name a job is a 404 without a Redis read. */

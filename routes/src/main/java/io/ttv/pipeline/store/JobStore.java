@@ -3,7 +3,9 @@ package io.ttv.pipeline.store;
 import io.ttv.pipeline.domain.JobStatus;
 import io.ttv.pipeline.domain.Timestamps;
 import org.springframework.data.redis.connection.RedisListCommands.Direction;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.ZSetOperations;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.util.Set;
  */
 public class JobStore {
     public static final int MAX_LOG_LINES = 1000;
+    static final int MAX_EXAMINED = 1000;
 
     /** Error of a job failed because its attempts were used up by lost or stopped workers. */
     public static final String ATTEMPTS_EXHAUSTED =
@@ -127,6 +130,76 @@ public class JobStore {
         String key = RedisKeys.jobLogs(id);
         redis.opsForList().rightPush(key, "[" + Timestamps.now() + "] " + message);
         redis.opsForList().trim(key, -MAX_LOG_LINES, -1);
+    }
+
+    /**
+     * A page of jobs from the {@code rq:jobs} index, newest first, after {@code after} (null = from the newest),
+     * optionally only those in {@code status}. Examines at most {@value #MAX_EXAMINED} index entries per call, so a
+     * rare status costs bounded work per page (the page may then be short, with a cursor to go on).
+     */
+    public JobPage page(JobPage.Position after, int limit, JobStatus status) {
+        List<Map<String, String>> jobs = new ArrayList<>();
+        JobPage.Position last = after;
+        int examined = 0;
+        int batch = limit + 1;
+        while (jobs.size() < limit && examined < MAX_EXAMINED) {
+            double max = last == null ? Double.POSITIVE_INFINITY : last.score();
+            Set<ZSetOperations.TypedTuple<String>> entries = redis.opsForZSet()
+                    .reverseRangeByScoreWithScores(RedisKeys.JOBS_INDEX, Double.NEGATIVE_INFINITY, max, 0, batch);
+            List<ZSetOperations.TypedTuple<String>> fresh = new ArrayList<>();
+            for (ZSetOperations.TypedTuple<String> e : entries) {
+                if (last == null || isAfter(position(e), last)) {
+                    fresh.add(e);
+                }
+            }
+            boolean endOfIndex = entries.size() < batch;
+            if (fresh.isEmpty()) {
+                if (endOfIndex) {
+                    return new JobPage(jobs, null);
+                }
+                batch *= 2; // more jobs created in the same millisecond than one batch holds: look further
+                continue;
+            }
+            List<Object> hashes = redis.executePipelined((RedisCallback<Object>) c -> {
+                for (ZSetOperations.TypedTuple<String> e : fresh) {
+                    c.hashCommands().hGetAll(RedisKeys.job(e.getValue()).getBytes(StandardCharsets.UTF_8));
+                }
+                return null;
+            });
+            for (int i = 0; i < fresh.size(); i++) {
+                if (jobs.size() == limit) {
+                    return new JobPage(jobs, last.encode());
+                }
+                examined++;
+                last = position(fresh.get(i));
+                Map<String, String> hash = stringMap(hashes.get(i));
+                if (!hash.isEmpty() && (status == null || status.wire().equals(hash.get("status")))) {
+                    jobs.add(hash);
+                }
+            }
+            if (endOfIndex) {
+                return new JobPage(jobs, null);
+            }
+        }
+        return new JobPage(jobs, last == null ? null : last.encode());
+    }
+
+    /** Index order, newest first: a lower creation time, or for the same time a lower id, comes after. */
+    private static boolean isAfter(JobPage.Position p, JobPage.Position cursor) {
+        return p.score() < cursor.score() || (p.score() == cursor.score() && p.id().compareTo(cursor.id()) < 0);
+    }
+
+    private static JobPage.Position position(ZSetOperations.TypedTuple<String> e) {
+        return new JobPage.Position(e.getScore(), e.getValue());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> stringMap(Object raw) {
+        Map<String, String> out = new java.util.HashMap<>();
+        if (raw instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> out.put(k.toString(), v.toString()));
+        }
+        return out;
     }
 
     /** The newest {@code tail} log lines of a job, oldest first. */

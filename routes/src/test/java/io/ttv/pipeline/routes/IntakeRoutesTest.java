@@ -163,6 +163,28 @@ class IntakeRoutesTest extends CamelTestSupport {
     }
 
     @Test
+    void listingPagesNewestFirstAndValidatesItsQuery() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            assertEquals(202, post("{\"prompt\":\"list " + i + "\"}", "application/json", Map.of()).statusCode());
+        }
+        JsonNode first = JSON.readTree(get("/v1/jobs?limit=2").body());
+        assertEquals(2, first.get("jobs").size());
+        assertTrue(first.get("jobs").get(0).get("created_at").asText()
+                .compareTo(first.get("jobs").get(1).get("created_at").asText()) >= 0, "newest first");
+        String cursor = first.get("next_cursor").asText();
+        JsonNode second = JSON.readTree(get("/v1/jobs?limit=2&cursor=" + cursor).body());
+        assertTrue(second.get("jobs").size() >= 1);
+        assertFalse(second.get("jobs").get(0).get("id").asText().equals(first.get("jobs").get(1).get("id").asText()));
+        JsonNode queued = JSON.readTree(get("/v1/jobs?status=queued&limit=100").body());
+        queued.get("jobs").forEach(j -> assertEquals("queued", j.get("status").asText()));
+        for (String bad : new String[] {"limit=0", "limit=101", "limit=x", "status=done", "cursor=bm90LWEtY3Vyc29y"}) {
+            HttpResponse<String> r = get("/v1/jobs?" + bad);
+            assertEquals(400, r.statusCode(), bad);
+            assertEquals("ValidationError", JSON.readTree(r.body()).get("error").asText());
+        }
+    }
+
+    @Test
     void badRequestsGetTheErrorBody() throws Exception {
         Long before = redis.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX);
         HttpResponse<String> malformed = post("{\"prompt\":", "application/json", Map.of());

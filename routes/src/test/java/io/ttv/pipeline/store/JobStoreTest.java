@@ -231,4 +231,44 @@ class JobStoreTest {
         assertEquals(JobStatus.CANCELED, again.status());
         assertEquals(CancelResult.Outcome.MISSING, store.cancel(UUID.randomUUID().toString()).outcome());
     }
+
+    @Test
+    void pagesWalkTheIndexNewestFirstWithoutGapsOrRepeatsEvenForEqualCreationTimes() {
+        Instant base = Instant.parse("2026-11-28T12:00:00Z");
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < 57; i++) {
+            String id = UUID.randomUUID().toString();
+            // Runs of up to 30 jobs share one creation millisecond: longer than a page.
+            Instant created = base.plusMillis(i / 30);
+            store.create(id, created, Map.of("id", id, "status", i % 3 == 0 ? "finished" : "queued"));
+            expected.add(id);
+        }
+        expected.sort(java.util.Comparator.comparing((String id) -> (Long) (long) clients.template().opsForZSet()
+                .score(RedisKeys.JOBS_INDEX, id).doubleValue()).thenComparing(id -> id).reversed());
+
+        List<String> seen = new java.util.ArrayList<>();
+        JobPage.Position cursor = null;
+        int pages = 0;
+        do {
+            JobPage page = store.page(cursor, 10, null);
+            page.jobs().forEach(j -> seen.add(j.get("id")));
+            cursor = page.nextCursor() == null ? null : JobPage.Position.decode(page.nextCursor());
+            pages++;
+        } while (cursor != null && pages < 20);
+        assertEquals(expected, seen);
+
+        List<String> finished = new java.util.ArrayList<>();
+        cursor = null;
+        do {
+            JobPage page = store.page(cursor, 7, JobStatus.FINISHED);
+            page.jobs().forEach(j -> {
+                assertEquals("finished", j.get("status"));
+                finished.add(j.get("id"));
+            });
+            cursor = page.nextCursor() == null ? null : JobPage.Position.decode(page.nextCursor());
+        } while (cursor != null);
+        assertEquals(19, finished.size());
+        assertEquals(expected.stream().filter(finished::contains).toList(), finished);
+        assertThrows(IllegalArgumentException.class, () -> JobPage.Position.decode("not-a-cursor!"));
+    }
 }
