@@ -164,7 +164,9 @@ public class JobWorker {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
         if (canceled(id)) {
-            ended(exchange, "canceled", "canceled while running: work aborted, no artifact");
+            if (exchange.getProperty(STARTED_AT) != null) {
+                ended(exchange, "canceled", "canceled while running: work aborted, no artifact");
+            }
             exchange.getMessage().setHeader(Endpoints.CALLBACK_EVENT, "canceled");
             return;
         }
