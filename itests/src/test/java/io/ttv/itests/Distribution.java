@@ -29,6 +29,7 @@ final class Distribution implements AutoCloseable {
     final int gcsPort;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, String> extraEnv;
+    private final Path emulator;
     private Process redis;
     private Process gcs;
     private Process karaf;
@@ -41,7 +42,7 @@ final class Distribution implements AutoCloseable {
     Distribution(Map<String, String> extraEnv) throws Exception {
         this.extraEnv = extraEnv;
         Path assembly = Path.of(System.getProperty("ttv.assembly")).toAbsolutePath().normalize();
-        Path emulator = Path.of(System.getProperty("ttv.gcs.emulator")).toAbsolutePath().normalize();
+        emulator = Path.of(System.getProperty("ttv.gcs.emulator")).toAbsolutePath().normalize();
         work = Files.createDirectories(Path.of(System.getProperty("ttv.work"))).toAbsolutePath()
                 .resolve("run-" + System.currentTimeMillis());
         Files.createDirectories(work);
@@ -77,6 +78,16 @@ final class Distribution implements AutoCloseable {
             }
             return get("/readyz").statusCode() == 200;
         });
+    }
+
+    /** Stops the GCS emulator (a storage outage); {@link #startGcs()} brings it back on the same port. */
+    void stopGcs() throws InterruptedException {
+        Processes.stop(gcs);
+        Processes.await("the GCS port to close", Duration.ofSeconds(30), () -> !Processes.accepts(gcsPort));
+    }
+
+    void startGcs() throws IOException, InterruptedException {
+        gcs = Processes.startGcsEmulator(emulator, work, gcsPort, BUCKET);
     }
 
     /** Stops Karaf gracefully (SIGTERM to the JVM, as a service manager would) and waits until it has exited. */

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Nothing accepted is lost when a node crashes or stops: a job running on a Karaf that is killed with SIGKILL is
  * requeued by the reaper of the next node (its worker's heartbeat expired); a job still running when the node stops
- * gracefully is given back to the queue by the node itself. Either way it finishes on the next node.
+ * gracefully is given back to the queue by the node itself. Either way it finishes on the next node. An upload
+ * that fails while storage is down is retried with backoff and the job finishes when storage is back.
  */
 class RecoveryIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,7 +27,7 @@ class RecoveryIT {
     @BeforeAll
     static void start() throws Exception {
         dist = new Distribution(Map.of("TTV_WORKER_HEARTBEAT_SECONDS", "2", "TTV_WORKER_CONCURRENCY", "1",
-                "TTV_SHUTDOWN_GRACE_SECONDS", "1"));
+                "TTV_SHUTDOWN_GRACE_SECONDS", "1", "TTV_RETRY_BACKOFF_SECONDS", "1"));
     }
 
     @AfterAll
@@ -84,6 +85,32 @@ class RecoveryIT {
         Processes.await("job " + id + " to finish after the restart", Duration.ofSeconds(120),
                 () -> "finished".equals(status(id).get("status").asText()));
         assertEquals(2, status(id).get("attempts").asInt());
+    }
+
+    @Test
+    void uploadThatFailsDuringAStorageOutageIsRetriedAndFinishesWhenStorageIsBack() throws Exception {
+        dist.stopGcs();
+        String id;
+        try {
+            id = JSON.readTree(dist.postJson("/v1/jobs", "{\"prompt\":\"survives a storage outage\"}").body())
+                    .get("id").asText();
+            try (Jedis redis = new Jedis("127.0.0.1", dist.redisPort)) {
+                Processes.await("job " + id + " to wait for a retry", Duration.ofSeconds(150),
+                        () -> redis.hget("rq:job:" + id, "last_error") != null);
+                assertEquals("Uploading the video to storage failed", redis.hget("rq:job:" + id, "last_error"));
+            }
+            assertTrue(!"failed".equals(status(id).get("status").asText()), "a retryable error does not fail the job");
+        } finally {
+            dist.startGcs();
+        }
+        Processes.await("job " + id + " to finish once storage is back", Duration.ofSeconds(120), () -> {
+            JsonNode job = status(id);
+            if ("failed".equals(job.get("status").asText())) {
+                throw new AssertionError("job failed: " + job);
+            }
+            return "finished".equals(job.get("status").asText());
+        });
+        assertTrue(status(id).get("attempts").asInt() >= 2, "finished on a later attempt");
     }
 
     private static JsonNode status(String id) {

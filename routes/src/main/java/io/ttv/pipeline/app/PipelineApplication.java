@@ -150,7 +150,8 @@ public class PipelineApplication {
         if (config.role().runsWorkers()) {
             workerState = new WorkerState();
             shutdownGrace = Duration.ofSeconds(config.shutdownGraceSeconds());
-            JobWorker worker = new JobWorker(jobs, generators, artifacts, metrics, mapper, workerState);
+            JobWorker worker = new JobWorker(jobs, generators, artifacts, metrics, mapper, workerState,
+                    config.maxAttempts(), Duration.ofSeconds(config.retryBackoffSeconds()));
             Reaper reaper = new Reaper(jobs, metrics, workerId, heartbeatTtl, config.maxAttempts());
             context.addRoutes(new QueueRoutes(jobs, reaper, workerState, workerId, config.workerConcurrency(),
                     heartbeatTtl));

@@ -46,10 +46,15 @@ public class JobWorker {
     private final PipelineMetrics metrics;
     private final ObjectMapper mapper;
     private final WorkerState state;
+    private final int maxAttempts;
+    private final Duration retryBackoff;
 
     public JobWorker(JobStore jobs, Map<String, VideoGenerator> generators, ArtifactStore artifacts,
-                     PipelineMetrics metrics, ObjectMapper mapper, WorkerState state) {
+                     PipelineMetrics metrics, ObjectMapper mapper, WorkerState state, int maxAttempts,
+                     Duration retryBackoff) {
         this.state = state;
+        this.maxAttempts = maxAttempts;
+        this.retryBackoff = retryBackoff;
         this.jobs = jobs;
         this.generators = generators;
         this.artifacts = artifacts;
@@ -190,6 +195,9 @@ public class JobWorker {
                 break;
             }
         }
+        if (retryable && exchange.getProperty(STARTED_AT) != null && retried(exchange, id, message, cause)) {
+            return;
+        }
         LOG.warn("Job {} failed: {}", id, message, cause);
         TransitionResult r = jobs.transition(id, JobStatus.FAILED, null, "error", message,
                 "retryable", Boolean.toString(retryable));
@@ -198,6 +206,33 @@ public class JobWorker {
             ended(exchange, "failed", r.applied() ? "failed: " + message : "not failed: job is "
                     + (r.status() == null ? "missing" : r.status().wire()));
         }
+    }
+
+    /** Schedules another attempt if the job has attempts left; true if it did. */
+    private boolean retried(Exchange exchange, String id, String message, Exception cause) {
+        int attempts = Integer.parseInt(job(exchange).getOrDefault("attempts", "1"));
+        if (attempts >= maxAttempts) {
+            return false;
+        }
+        Duration delay = backoff(retryBackoff, attempts);
+        TransitionResult r = jobs.scheduleRetry(id, exchange.getProperty(Endpoints.WORKER_ID, String.class), delay,
+                message);
+        if (!r.applied()) {
+            return false;
+        }
+        LOG.warn("Job {} attempt {} of {} failed ({}); retrying in {} s", id, attempts, maxAttempts, message,
+                delay.toSeconds(), cause);
+        ended(exchange, "retrying", "attempt " + attempts + " failed: " + message + "; retrying in "
+                + delay.toSeconds() + " s");
+        exchange.getMessage().removeHeader(Endpoints.CALLBACK_EVENT);
+        return true;
+    }
+
+    /** Exponential backoff from {@code base}, doubled per attempt, with ±20% jitter, at most 10 minutes. */
+    static Duration backoff(Duration base, int attempts) {
+        double exponential = base.toMillis() * Math.pow(2, Math.max(0, attempts - 1));
+        double jittered = exponential * (0.8 + 0.4 * java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+        return Duration.ofMillis((long) Math.min(jittered, Duration.ofMinutes(10).toMillis()));
     }
 
     /** The job was canceled (a cancel signal, or its status seen between steps). */

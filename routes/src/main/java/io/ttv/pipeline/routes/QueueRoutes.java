@@ -18,6 +18,8 @@ public class QueueRoutes extends RouteBuilder {
     static final Duration CLAIM_WAIT = Duration.ofSeconds(1);
     /** Pause of a claim loop after Redis failed, so that an outage is not a busy loop. */
     static final Duration REDIS_RETRY = Duration.ofSeconds(1);
+    /** Most due retries moved to the queue per second by one node. */
+    static final int PROMOTE_BATCH = 100;
 
     private final JobStore jobs;
     private final Reaper reaper;
@@ -68,6 +70,12 @@ public class QueueRoutes extends RouteBuilder {
                     .setHeader(Endpoints.CALLBACK_EVENT, constant("failed"))
                     .to(Endpoints.CALLBACKS)
                 .end();
+
+        from("timer:queue-retries?delay=1000&period=1000").routeId("queue-retries")
+                .onException(DataAccessException.class).handled(true)
+                    .log(LoggingLevel.WARN, "Due retries not moved, Redis unavailable: ${exception.message}")
+                .end()
+                .process(e -> jobs.promoteDueRetries(PROMOTE_BATCH));
 
         from("spring-redis://{{redis.host}}:{{redis.port}}?command=SUBSCRIBE&channels=" + RedisKeys.CANCEL_CHANNEL
                 + "&connectionFactory=#redisConnectionFactory&serializer=#redisStringSerializer")

@@ -20,7 +20,9 @@ public class StorageRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
-        from(Endpoints.UPLOAD).routeId("storage-upload")
+        // No error handler of its own: a failed upload must reach processing-run-job's onException (fail or retry),
+        // not be logged and dropped here.
+        from(Endpoints.UPLOAD).routeId("storage-upload").errorHandler(noErrorHandler())
                 .process(e -> e.setProperty(Endpoints.UPLOAD_STARTED, Instant.now()))
                 .bean(worker, "videoUpload")
                 .to(STORAGE)

@@ -39,7 +39,7 @@ public final class StorageClients {
                         .setInitialRetryDelayDuration(Duration.ofMillis(200))
                         .setRetryDelayMultiplier(2.0)
                         .setMaxRetryDelayDuration(Duration.ofSeconds(2))
-                        .setTotalTimeoutDuration(Duration.ofSeconds(90))
+                        .setTotalTimeoutDuration(Duration.ofSeconds(30))
                         .build());
         if (!config.gcsProject().isEmpty()) {
             b.setProjectId(config.gcsProject());

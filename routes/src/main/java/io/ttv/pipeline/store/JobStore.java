@@ -39,6 +39,9 @@ public class JobStore {
     private final DefaultRedisScript<Long> lockScript;
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> cancelScript;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> retryScript;
+    private final DefaultRedisScript<Long> promoteScript;
 
     public JobStore(StringRedisTemplate redis) {
         this.redis = redis;
@@ -48,6 +51,8 @@ public class JobStore {
         this.requeueScript = new DefaultRedisScript<>(stateMachine + source("requeue-worker.lua"), List.class);
         this.lockScript = new DefaultRedisScript<>(source("acquire-lock.lua"), Long.class);
         this.cancelScript = new DefaultRedisScript<>(stateMachine + source("cancel.lua"), List.class);
+        this.retryScript = new DefaultRedisScript<>(stateMachine + source("schedule-retry.lua"), List.class);
+        this.promoteScript = new DefaultRedisScript<>(source("promote-due.lua"), Long.class);
     }
 
     private static String source(String name) {
@@ -96,7 +101,10 @@ public class JobStore {
         args[1] = Timestamps.now();
         args[2] = progress == null ? "" : Integer.toString(progress);
         System.arraycopy(fields, 0, args, 3, fields.length);
-        List<?> r = redis.execute(transitionScript, List.of(RedisKeys.job(id)), args);
+        return result(redis.execute(transitionScript, List.of(RedisKeys.job(id)), args));
+    }
+
+    private static TransitionResult result(List<?> r) {
         long code = ((Number) r.get(0)).longValue();
         if (code == -1) {
             return new TransitionResult(TransitionResult.Outcome.MISSING, null);
@@ -111,8 +119,8 @@ public class JobStore {
      * {@link RedisKeys#CANCEL_CHANNEL}. Terminal jobs are refused with their status.
      */
     public CancelResult cancel(String id) {
-        List<?> r = redis.execute(cancelScript, List.of(RedisKeys.job(id), RedisKeys.QUEUE), Timestamps.now(), id,
-                RedisKeys.CANCEL_CHANNEL);
+        List<?> r = redis.execute(cancelScript, List.of(RedisKeys.job(id), RedisKeys.QUEUE, RedisKeys.DELAYED),
+                Timestamps.now(), id, RedisKeys.CANCEL_CHANNEL);
         long code = ((Number) r.get(0)).longValue();
         String detail = r.get(1).toString();
         if (code == -1) {
@@ -123,6 +131,24 @@ public class JobStore {
         }
         return new CancelResult("queued".equals(detail) ? CancelResult.Outcome.DEQUEUED : CancelResult.Outcome.SIGNALLED,
                 JobStatus.CANCELED);
+    }
+
+    /**
+     * Returns a running job that failed with a retryable error to the queue after {@code delay}: it waits in
+     * {@link RedisKeys#DELAYED} and leaves the worker's processing list, atomically.
+     */
+    public TransitionResult scheduleRetry(String id, String workerId, Duration delay, String error) {
+        List<?> r = redis.execute(retryScript, List.of(RedisKeys.job(id), RedisKeys.DELAYED,
+                RedisKeys.processing(workerId)), Timestamps.now(),
+                Long.toString(System.currentTimeMillis() + delay.toMillis()), id, error);
+        return result(r);
+    }
+
+    /** Moves up to {@code max} due retries to the front of the queue; returns how many moved. */
+    public long promoteDueRetries(int max) {
+        Long moved = redis.execute(promoteScript, List.of(RedisKeys.DELAYED, RedisKeys.QUEUE),
+                Long.toString(System.currentTimeMillis()), Integer.toString(max));
+        return moved == null ? 0 : moved;
     }
 
     /** Appends a {@code [timestamp] message} line to the job's log, keeping the newest {@value #MAX_LOG_LINES}. */

@@ -4,6 +4,8 @@ package io.ttv.pipeline.store;
 public final class RedisKeys {
     public static final String QUEUE = "rq:queue:default";
     public static final String JOBS_INDEX = "rq:jobs";
+    /** ZSET job id → due time (epoch ms) of jobs waiting to be retried. */
+    public static final String DELAYED = "rq:queue:delayed";
     /** ZSET worker id → last heartbeat (epoch ms): live workers are counted without scanning keys. */
     public static final String WORKERS = "ttv:workers";
     /** Pub/sub channel on which the id of a canceled running job is published to its worker. */

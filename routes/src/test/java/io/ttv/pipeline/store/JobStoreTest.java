@@ -271,4 +271,31 @@ class JobStoreTest {
         assertEquals(expected.stream().filter(finished::contains).toList(), finished);
         assertThrows(IllegalArgumentException.class, () -> JobPage.Position.decode("not-a-cursor!"));
     }
+
+    @Test
+    void retryableFailureWaitsInTheDelayedSetThenReturnsToTheFrontOfTheQueue() {
+        String waiting = newJob();
+        String failing = newJob();
+        assertEquals(waiting, store.claim("w1", Duration.ofSeconds(1)));
+        assertEquals(failing, store.claim("w1", Duration.ofSeconds(1)));
+        store.transition(failing, JobStatus.STARTED, 0);
+
+        assertTrue(store.scheduleRetry(failing, "w1", Duration.ofHours(1), "storage unavailable").applied());
+        assertEquals("queued", store.get(failing).get("status"));
+        assertEquals("storage unavailable", store.get(failing).get("last_error"));
+        assertEquals(List.of(waiting), clients.template().opsForList().range(RedisKeys.processing("w1"), 0, -1));
+        assertEquals(0, store.promoteDueRetries(10), "not due yet");
+
+        clients.template().opsForZSet().add(RedisKeys.DELAYED, failing, 0);
+        assertEquals(1, store.promoteDueRetries(10));
+        assertEquals(0L, clients.template().opsForZSet().zCard(RedisKeys.DELAYED));
+        assertEquals(failing, store.claim("w2", Duration.ofSeconds(1)), "a due retry goes first");
+
+        String canceled = newJob();
+        assertEquals(canceled, store.claim("w3", Duration.ofSeconds(1)));
+        store.transition(canceled, JobStatus.STARTED, 0);
+        store.scheduleRetry(canceled, "w3", Duration.ofHours(1), "x");
+        assertEquals(CancelResult.Outcome.DEQUEUED, store.cancel(canceled).outcome());
+        assertEquals(0L, clients.template().opsForZSet().zCard(RedisKeys.DELAYED), "a canceled retry is dropped");
+    }
 }
