@@ -148,7 +148,7 @@ public class PipelineApplication {
             context.addRoutes(new IntakeRoutes(intake, new ArtifactLinks(api, artifacts)));
         }
         if (config.role().runsWorkers()) {
-            workerState = new WorkerState();
+            workerState = new WorkerState(Duration.ofSeconds(config.jobTimeoutSeconds()));
             shutdownGrace = Duration.ofSeconds(config.shutdownGraceSeconds());
             JobWorker worker = new JobWorker(jobs, generators, artifacts, metrics, mapper, workerState,
                     config.maxAttempts(), Duration.ofSeconds(config.retryBackoffSeconds()));

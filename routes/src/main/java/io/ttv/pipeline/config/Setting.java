@@ -23,6 +23,7 @@ public enum Setting {
     WORKER_CONCURRENCY(Pid.WORKER, "concurrency", "TTV_WORKER_CONCURRENCY", "2"),
     WORKER_HEARTBEAT_SECONDS(Pid.WORKER, "heartbeat.seconds", "TTV_WORKER_HEARTBEAT_SECONDS", "10"),
     MAX_ATTEMPTS(Pid.WORKER, "max-attempts", "TTV_MAX_ATTEMPTS", "3"),
+    JOB_TIMEOUT_SECONDS(Pid.WORKER, "job.timeout.seconds", "TTV_JOB_TIMEOUT_SECONDS", "3600"),
     RETRY_BACKOFF_SECONDS(Pid.WORKER, "retry.backoff.seconds", "TTV_RETRY_BACKOFF_SECONDS", "5"),
     SHUTDOWN_GRACE_SECONDS(Pid.WORKER, "shutdown.grace.seconds", "TTV_SHUTDOWN_GRACE_SECONDS", "30"),
 

@@ -168,14 +168,15 @@ public class JobWorker {
     public void fail(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
-        if (canceled(id)) {
+        boolean timedOut = id != null && state.wasTimedOut(id);
+        if (!timedOut && canceled(id)) {
             if (exchange.getProperty(STARTED_AT) != null) {
                 ended(exchange, "canceled", "canceled while running: work aborted, no artifact");
             }
             exchange.getMessage().setHeader(Endpoints.CALLBACK_EVENT, "canceled");
             return;
         }
-        if (state.isStopping() && interrupted(cause)) {
+        if (!timedOut && state.isStopping() && interrupted(cause)) {
             LOG.info("Job {} interrupted by the node stopping; it goes back to the queue", id);
             exchange.setProperty(INTERRUPTED, true);
             metrics.jobInterrupted();
@@ -184,15 +185,20 @@ public class JobWorker {
         }
         String message = "Processing failed";
         boolean retryable = true;
-        for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof GenerationException g) {
-                message = g.getMessage();
-                retryable = g.isRetryable();
-                break;
-            }
-            if (t instanceof BaseServiceException) {
-                message = "Uploading the video to storage failed";
-                break;
+        if (timedOut) {
+            message = "The job exceeded its time limit of " + state.jobTimeout().toSeconds() + " s";
+            retryable = false;
+        } else {
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof GenerationException g) {
+                    message = g.getMessage();
+                    retryable = g.isRetryable();
+                    break;
+                }
+                if (t instanceof BaseServiceException) {
+                    message = "Uploading the video to storage failed";
+                    break;
+                }
             }
         }
         if (retryable && exchange.getProperty(STARTED_AT) != null && retried(exchange, id, message, cause)) {
@@ -247,9 +253,12 @@ public class JobWorker {
         return job != null && JobStatus.CANCELED.wire().equals(job.get("status"));
     }
 
-    /** Between steps: a job canceled meanwhile (signal lost or not yet delivered) stops here. */
-    public void checkNotCanceled(Exchange exchange) {
+    /** Before the upload: a job canceled meanwhile (signal lost or not yet delivered) or over its time limit stops here. */
+    public void beforeUpload(Exchange exchange) {
         String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
+        if (state.wasTimedOut(id)) {
+            throw new IllegalStateException("job " + id + " exceeded its time limit");
+        }
         if (canceled(id)) {
             throw new JobCanceledException(id);
         }

@@ -28,7 +28,7 @@ public class ProcessingRoutes extends RouteBuilder {
                 .setHeader(Endpoints.CALLBACK_EVENT, constant("started"))
                 .to(Endpoints.CALLBACKS)
                 .bean(worker, "generate")
-                .bean(worker, "checkNotCanceled")
+                .bean(worker, "beforeUpload")
                 .to(Endpoints.UPLOAD)
                 .bean(worker, "finish")
                 .filter(header(Endpoints.CALLBACK_EVENT).isNotNull()).to(Endpoints.CALLBACKS).end();
