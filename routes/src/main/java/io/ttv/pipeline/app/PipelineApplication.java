@@ -92,17 +92,23 @@ public class PipelineApplication {
         LOG.info("Starting TTV Pipeline {} (role {}, HTTP port {}, Redis {})", version,
                 config.role().name().toLowerCase(), config.httpPort(), config.redisUrl().redacted());
 
-        ObjectMapper mapper = new ObjectMapper();
-        redis = new RedisClients(config);
-        jobs = new JobStore(redis.template());
-        metrics = new PipelineMetrics(jobs);
-        Storage storage = StorageClients.create(config);
-        ArtifactStore artifacts = new ArtifactStore(storage, config);
         Map<String, VideoGenerator> generators = Map.of("local", new LocalVideoGenerator());
         if (!generators.containsKey(config.defaultGenerator())) {
             throw fail(new ConfigException("Invalid configuration: TTV_GENERATOR = '" + config.defaultGenerator()
                     + "': must be one of " + generators.keySet()));
         }
+        // The storage client first: credential problems are configuration errors, raised before anything is opened.
+        Storage storage;
+        try {
+            storage = StorageClients.create(config);
+        } catch (ConfigException e) {
+            throw fail(e);
+        }
+        ObjectMapper mapper = new ObjectMapper();
+        redis = new RedisClients(config);
+        jobs = new JobStore(redis.template());
+        metrics = new PipelineMetrics(jobs);
+        ArtifactStore artifacts = new ArtifactStore(storage, config);
         workerId = workerId();
         Duration heartbeatTtl = Duration.ofSeconds(config.heartbeatSeconds());
         Api api = new Api(mapper);
@@ -159,8 +165,6 @@ public class PipelineApplication {
             context.addRoutes(new StorageRoutes(worker, metrics));
             context.addRoutes(new CallbackRoutes(new CallbackDelivery(jobs, mapper, config.callbackSecret(),
                     config.callbackAllowPrivate()), config.callbackTimeoutMs()));
-        }
-        if (config.role().runsWorkers()) {
             // Registered before the first claim, so that a crash at any point leaves a worker the reaper can find.
             jobs.heartbeat(workerId, heartbeatTtl);
             runsWorkers = true;

@@ -72,6 +72,8 @@ public class JobWorker {
             exchange.setProperty(SKIPPED, true);
             return;
         }
+        // An interrupt meant for an earlier job on this thread (it arrived after that job's last step) is void.
+        Thread.interrupted();
         state.started(id);
         exchange.setProperty(Endpoints.JOB, jobs.get(id));
         exchange.setProperty(STARTED_AT, Instant.now());
@@ -287,7 +289,10 @@ public class JobWorker {
                 jobs.acknowledge(exchange.getProperty(Endpoints.WORKER_ID, String.class), id);
             }
         } finally {
-            state.ended();
+            String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
+            if (id != null) {
+                state.ended(id);
+            }
         }
     }
 

@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
  * A cancel signal interrupts the one thread running the canceled job, and so does the job's time limit.
  */
 public class WorkerState {
-    private final Map<Thread, String> running = new ConcurrentHashMap<>();
+    private final Map<String, Thread> running = new ConcurrentHashMap<>();
+    private final Map<String, ScheduledFuture<?>> deadlines = new ConcurrentHashMap<>();
     private final Set<String> canceled = ConcurrentHashMap.newKeySet();
     private final Set<String> timedOut = ConcurrentHashMap.newKeySet();
-    private final Map<Thread, ScheduledFuture<?>> deadlines = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timer;
     private final Duration jobTimeout;
     private volatile boolean stopping;
@@ -40,15 +40,30 @@ public class WorkerState {
         return stopping;
     }
 
+    /** Called on the thread that runs the job; arms its time limit. */
     void started(String jobId) {
         Thread worker = Thread.currentThread();
-        running.put(worker, jobId);
-        deadlines.put(worker, timer.schedule(() -> {
-            if (jobId.equals(running.get(worker))) {
+        running.put(jobId, worker);
+        deadlines.put(jobId, timer.schedule(() -> {
+            if (running.get(jobId) == worker) {
                 timedOut.add(jobId);
                 worker.interrupt();
             }
         }, jobTimeout.toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /** Called when the job's exchange completes, on whichever thread runs the completion. */
+    void ended(String jobId) {
+        ScheduledFuture<?> deadline = deadlines.remove(jobId);
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
+        running.remove(jobId);
+        canceled.remove(jobId);
+        timedOut.remove(jobId);
+        synchronized (this) {
+            notifyAll();
+        }
     }
 
     boolean wasTimedOut(String jobId) {
@@ -61,45 +76,29 @@ public class WorkerState {
 
     /** Aborts the job if it runs on this node (a cancel signal); true if it did. */
     public boolean cancel(String jobId) {
-        for (Map.Entry<Thread, String> e : running.entrySet()) {
-            if (e.getValue().equals(jobId)) {
-                canceled.add(jobId);
-                e.getKey().interrupt();
-                return true;
-            }
+        Thread worker = running.get(jobId);
+        if (worker == null) {
+            return false;
         }
-        return false;
-    }
-
-    void ended() {
-        ScheduledFuture<?> deadline = deadlines.remove(Thread.currentThread());
-        if (deadline != null) {
-            deadline.cancel(false);
-        }
-        String jobId = running.remove(Thread.currentThread());
-        if (jobId != null) {
-            canceled.remove(jobId);
-            timedOut.remove(jobId);
-        }
-        // An interrupt that arrived after the job's last interruptible step must not hit the next job.
-        Thread.interrupted();
-        synchronized (this) {
-            notifyAll();
-        }
+        canceled.add(jobId);
+        worker.interrupt();
+        return true;
     }
 
     /** Stops claiming, waits up to {@code grace} for running jobs, then interrupts them; returns the interrupted count. */
     public int stop(Duration grace) throws InterruptedException {
         stopping = true;
-        if (awaitIdle(grace)) {
+        try {
+            if (awaitIdle(grace)) {
+                return 0;
+            }
+            int interrupted = running.size();
+            running.values().forEach(Thread::interrupt);
+            awaitIdle(Duration.ofSeconds(10));
+            return interrupted;
+        } finally {
             timer.shutdownNow();
-            return 0;
         }
-        int interrupted = running.size();
-        running.keySet().forEach(Thread::interrupt);
-        awaitIdle(Duration.ofSeconds(10));
-        timer.shutdownNow();
-        return interrupted;
     }
 
     private synchronized boolean awaitIdle(Duration timeout) throws InterruptedException {

@@ -26,7 +26,7 @@ class WorkerStateTest {
                 outcome[0] = true;
             } finally {
                 outcome[1] = state.wasTimedOut(jobId);
-                state.ended();
+                state.ended(jobId);
             }
         });
         worker.start();
@@ -64,5 +64,15 @@ class WorkerStateTest {
         assertEquals(1, state.stop(Duration.ofMillis(100)));
         assertTrue(state.isStopping());
         assertTrue(outcome[0]);
+    }
+
+    @Test
+    void aJobEndedFromTheCompletionThreadLeavesNothingToWaitFor() throws Exception {
+        WorkerState state = new WorkerState(Duration.ofHours(1));
+        Thread worker = new Thread(() -> state.started("done"));
+        worker.start();
+        worker.join();
+        state.ended("done"); // completions may run on another thread than the job
+        assertEquals(0, state.stop(Duration.ZERO), "an idle node stops at once and interrupts nothing");
     }
 }
