@@ -44,6 +44,11 @@ class RecoveryIT {
         Processes.await("job " + id + " to be rendering", Duration.ofSeconds(60),
                 () -> "progress".equals(status(id).get("status").asText()));
 
+        try (Jedis redis = new Jedis("127.0.0.1", dist.redisPort)) {
+            boolean held = redis.keys("ttv:worker:*:processing").stream()
+                    .anyMatch(list -> redis.lrange(list, 0, -1).contains(id));
+            assertTrue(held, "a running job stays in its worker's processing list until it ends");
+        }
         dist.crashKaraf();
         try (Jedis redis = new Jedis("127.0.0.1", dist.redisPort)) {
             assertEquals("progress", redis.hget("rq:job:" + id, "status"), "the crash left the job running");

@@ -3,6 +3,7 @@ package io.ttv.pipeline.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.storage.Storage;
 import io.ttv.pipeline.callback.CallbackDelivery;
+import io.ttv.pipeline.callback.CallbackOutbox;
 import io.ttv.pipeline.config.ConfigException;
 import io.ttv.pipeline.config.PipelineConfig;
 import io.ttv.pipeline.domain.CreateJobRequest;
@@ -159,9 +160,10 @@ public class PipelineApplication {
             JobWorker worker = new JobWorker(jobs, generators, artifacts, metrics, mapper, workerState,
                     config.maxAttempts(), Duration.ofSeconds(config.retryBackoffSeconds()));
             Reaper reaper = new Reaper(jobs, metrics, workerId, heartbeatTtl, config.maxAttempts());
-            context.addRoutes(new QueueRoutes(jobs, reaper, workerState, workerId, config.workerConcurrency(),
+            CallbackOutbox outbox = new CallbackOutbox(context);
+            context.addRoutes(new QueueRoutes(jobs, reaper, workerState, outbox, workerId, config.workerConcurrency(),
                     heartbeatTtl));
-            context.addRoutes(new ProcessingRoutes(worker));
+            context.addRoutes(new ProcessingRoutes(worker, outbox));
             context.addRoutes(new StorageRoutes(worker, metrics));
             context.addRoutes(new CallbackRoutes(new CallbackDelivery(jobs, mapper, config.callbackSecret(),
                     config.callbackAllowPrivate()), config.callbackTimeoutMs()));

@@ -1,36 +1,48 @@
 package io.ttv.pipeline.routes;
 
+import io.ttv.pipeline.callback.CallbackOutbox;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
- * Runs one claimed job: start → render → upload → finish, in that order. A cancel signal interrupts the render;
- * the job's status is checked again before the upload. Any other failure marks the job failed;
- * in every case the temp file is removed and the job leaves the processing list only after its terminal
- * state is written. Callback events go to the outbox and never block the job.
+ * Runs one claimed job: start → render → upload → finish, in that order. A cancel signal or the time limit
+ * interrupts the render; the job's status is checked again before the upload. Any failure goes to
+ * {@link JobWorker#fail} (canceled, back to the queue, retry later, or failed). Every path ends in
+ * {@link JobWorker#release}: the temp file is removed and the job leaves the processing list only after its state
+ * is settled. Callback events go to the outbox in their own exchanges and never block the job.
  */
 public class ProcessingRoutes extends RouteBuilder {
-    private final JobWorker worker;
+    static final String RUN_STARTED = "direct:processing-render-upload";
 
-    public ProcessingRoutes(JobWorker worker) {
+    private final JobWorker worker;
+    private final CallbackOutbox outbox;
+
+    public ProcessingRoutes(JobWorker worker, CallbackOutbox outbox) {
         this.worker = worker;
+        this.outbox = outbox;
     }
 
     @Override
     public void configure() {
+        onException(Exception.class).handled(true)
+                .bean(worker, "fail")
+                .process(outbox)
+                .bean(worker, "release");
+
         from(Endpoints.PROCESS_JOB).routeId("processing-run-job")
-                .onException(Exception.class).handled(true)
-                    .bean(worker, "fail")
-                    .filter(header(Endpoints.CALLBACK_EVENT).isNotNull()).to(Endpoints.CALLBACKS).end()
-                .end()
-                .onCompletion().bean(worker, "release").end()
                 .bean(worker, "start")
-                .filter(exchangeProperty(JobWorker.SKIPPED).isEqualTo(true)).stop().end()
+                .choice()
+                    .when(exchangeProperty(JobWorker.SKIPPED).isEqualTo(true)).bean(worker, "release")
+                    .otherwise().to(RUN_STARTED)
+                .end();
+
+        from(RUN_STARTED).routeId("processing-render-upload")
                 .setHeader(Endpoints.CALLBACK_EVENT, constant("started"))
-                .to(Endpoints.CALLBACKS)
+                .process(outbox)
                 .bean(worker, "generate")
                 .bean(worker, "beforeUpload")
                 .to(Endpoints.UPLOAD)
                 .bean(worker, "finish")
-                .filter(header(Endpoints.CALLBACK_EVENT).isNotNull()).to(Endpoints.CALLBACKS).end();
+                .process(outbox)
+                .bean(worker, "release");
     }
 }

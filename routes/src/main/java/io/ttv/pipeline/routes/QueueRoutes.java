@@ -1,5 +1,6 @@
 package io.ttv.pipeline.routes;
 
+import io.ttv.pipeline.callback.CallbackOutbox;
 import io.ttv.pipeline.store.JobStore;
 import io.ttv.pipeline.store.RedisKeys;
 import org.apache.camel.LoggingLevel;
@@ -27,10 +28,12 @@ public class QueueRoutes extends RouteBuilder {
     private final int concurrency;
     private final Duration heartbeatTtl;
     private final WorkerState state;
+    private final CallbackOutbox outbox;
 
-    public QueueRoutes(JobStore jobs, Reaper reaper, WorkerState state, String workerId, int concurrency,
-                       Duration heartbeatTtl) {
+    public QueueRoutes(JobStore jobs, Reaper reaper, WorkerState state, CallbackOutbox outbox, String workerId,
+                       int concurrency, Duration heartbeatTtl) {
         this.state = state;
+        this.outbox = outbox;
         this.jobs = jobs;
         this.reaper = reaper;
         this.workerId = workerId;
@@ -64,12 +67,7 @@ public class QueueRoutes extends RouteBuilder {
                 .onException(DataAccessException.class).handled(true)
                     .log(LoggingLevel.WARN, "Reaper skipped a pass, Redis unavailable: ${exception.message}")
                 .end()
-                .process(e -> e.getMessage().setBody(reaper.reap()))
-                .split(body())
-                    .setProperty(Endpoints.JOB_ID, body())
-                    .setHeader(Endpoints.CALLBACK_EVENT, constant("failed"))
-                    .to(Endpoints.CALLBACKS)
-                .end();
+                .process(e -> reaper.reap().forEach(id -> outbox.publish(id, "failed")));
 
         from("timer:queue-retries?delay=1000&period=1000").routeId("queue-retries")
                 .onException(DataAccessException.class).handled(true)
