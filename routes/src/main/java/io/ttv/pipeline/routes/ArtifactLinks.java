@@ -2,7 +2,6 @@ package io.ttv.pipeline.routes;
 
 import io.ttv.pipeline.domain.JobStatus;
 import io.ttv.pipeline.domain.Timestamps;
-import io.ttv.pipeline.domain.ValidationException;
 import io.ttv.pipeline.storage.ArtifactStore;
 import org.apache.camel.Exchange;
 
@@ -12,9 +11,9 @@ import java.util.Map;
 
 /** {@code GET /v1/jobs/{id}/artifact}: a signed, expiring download link to a finished job's video. */
 public class ArtifactLinks {
-    static final long MIN_EXPIRY = 60;
-    static final long MAX_EXPIRY = 604_800;
-    static final long DEFAULT_EXPIRY = 3600;
+    static final int MIN_EXPIRY = 60;
+    static final int MAX_EXPIRY = 604_800;
+    static final int DEFAULT_EXPIRY = 3600;
 
     private final Api api;
     private final ArtifactStore artifacts;
@@ -26,21 +25,8 @@ public class ArtifactLinks {
 
     /** Validates the query before Redis is read. */
     public long expiresIn(Exchange exchange) {
-        String raw = exchange.getMessage().getHeader("expires_in", String.class);
-        if (raw == null || raw.isEmpty()) {
-            return DEFAULT_EXPIRY;
-        }
-        try {
-            long v = Long.parseLong(raw.trim());
-            if (v >= MIN_EXPIRY && v <= MAX_EXPIRY) {
-                return v;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new ValidationException(
-                "expires_in must be an integer between " + MIN_EXPIRY + " and " + MAX_EXPIRY,
-                Map.of("field", "expires_in", "problem", "out of range"));
+        return JobIntake.boundedInt(exchange.getMessage().getHeader("expires_in", String.class), "expires_in",
+                MIN_EXPIRY, MAX_EXPIRY, DEFAULT_EXPIRY);
     }
 
     public void respond(Exchange exchange) {
