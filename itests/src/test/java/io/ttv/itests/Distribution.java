@@ -1,5 +1,8 @@
 package io.ttv.itests;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 final class Distribution implements AutoCloseable {
     static final String BUCKET = "ttv-api-artifacts";
     static final String CALLBACK_SECRET = "it-callback-secret";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     final Path work;
     final Path karafHome;
@@ -120,6 +124,15 @@ final class Distribution implements AutoCloseable {
         env.put("TTV_CALLBACK_ALLOW_HTTP", "true");
         env.putAll(extraEnv);
         return env;
+    }
+
+    /** The job object as {@code GET /v1/jobs/{id}} answers it. */
+    JsonNode job(String id) {
+        try {
+            return JSON.readTree(get("/v1/jobs/" + id).body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     HttpResponse<String> get(String path) {

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -36,21 +35,13 @@ class JobTimeoutIT {
         String id = JSON.readTree(dist.postJson("/v1/jobs", "{\"prompt\":\"far too long\",\"duration_seconds\":60}")
                 .body()).get("id").asText();
         Processes.await("job " + id + " to fail on its time limit", Duration.ofSeconds(60),
-                () -> "failed".equals(job(id).get("status").asText()));
-        JsonNode job = job(id);
+                () -> "failed".equals(dist.job(id).get("status").asText()));
+        JsonNode job = dist.job(id);
         assertTrue(job.get("error").asText().contains("time limit of 2 s"), job.toString());
         assertFalse(job.get("retryable").asBoolean());
         assertEquals(1, job.get("attempts").asInt(), "a timeout is not retried");
         assertTrue(job.get("gcs_uri").isNull());
         Processes.await("the worker to be free", Duration.ofSeconds(30),
                 () -> dist.get("/metrics").body().contains("worker_active_jobs 0.0"));
-    }
-
-    private static JsonNode job(String id) {
-        try {
-            return JSON.readTree(dist.get("/v1/jobs/" + id).body());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

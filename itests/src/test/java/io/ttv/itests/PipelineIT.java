@@ -82,7 +82,7 @@ class PipelineIT {
 
         JsonNode[] job = new JsonNode[1];
         Processes.await("job " + id + " to finish", Duration.ofSeconds(90), () -> {
-            job[0] = readJson(dist.get("/v1/jobs/" + id).body());
+            job[0] = dist.job(id);
             String status = job[0].get("status").asText();
             if (status.equals("failed")) {
                 throw new AssertionError("job failed: " + job[0]);
@@ -134,7 +134,7 @@ class PipelineIT {
                 {"prompt": "cancel me", "duration_seconds": 60, "callback_url": "%s", "callback_events": ["canceled"]}
                 """.formatted(hook)).body()).get("id").asText();
         Processes.await("job " + id + " to be rendering", Duration.ofSeconds(60),
-                () -> "progress".equals(readJson(dist.get("/v1/jobs/" + id).body()).get("status").asText()));
+                () -> "progress".equals(dist.job(id).get("status").asText()));
 
         HttpResponse<String> canceled = dist.send(HttpRequest.newBuilder(dist.uri("/v1/jobs/" + id + "/cancel"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
@@ -144,7 +144,7 @@ class PipelineIT {
         Processes.await("the worker to abort job " + id, Duration.ofSeconds(30),
                 () -> dist.get("/metrics").body().contains("worker_active_jobs 0.0")
                         && dist.karafLog().contains("Job " + id + " canceled while running"));
-        JsonNode job = readJson(dist.get("/v1/jobs/" + id).body());
+        JsonNode job = dist.job(id);
         assertEquals("canceled", job.get("status").asText());
         assertTrue(job.get("gcs_uri").isNull(), "no artifact for a canceled job");
 
@@ -212,14 +212,6 @@ class PipelineIT {
         });
         String routes = out[0].lines().filter(l -> l.contains("io.ttv.routes")).findFirst().orElseThrow();
         assertTrue(routes.contains("Active"), routes);
-    }
-
-    private static JsonNode readJson(String body) {
-        try {
-            return JSON.readTree(body);
-        } catch (IOException e) {
-            throw new IllegalStateException(body, e);
-        }
     }
 
     private static JsonNode ffprobe(Path video) throws IOException, InterruptedException {

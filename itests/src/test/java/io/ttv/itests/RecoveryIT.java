@@ -7,7 +7,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -42,7 +41,7 @@ class RecoveryIT {
         String id = JSON.readTree(dist.postJson("/v1/jobs", "{\"prompt\":\"survives a crash\",\"duration_seconds\":60}")
                 .body()).get("id").asText();
         Processes.await("job " + id + " to be rendering", Duration.ofSeconds(60),
-                () -> "progress".equals(status(id).get("status").asText()));
+                () -> "progress".equals(dist.job(id).get("status").asText()));
 
         try (Jedis redis = new Jedis("127.0.0.1", dist.redisPort)) {
             boolean held = redis.keys("ttv:worker:*:processing").stream()
@@ -57,13 +56,13 @@ class RecoveryIT {
 
         dist.startKaraf();
         Processes.await("job " + id + " to finish on the restarted node", Duration.ofSeconds(120), () -> {
-            JsonNode job = status(id);
+            JsonNode job = dist.job(id);
             if ("failed".equals(job.get("status").asText())) {
                 throw new AssertionError("job failed: " + job);
             }
             return "finished".equals(job.get("status").asText());
         });
-        JsonNode job = status(id);
+        JsonNode job = dist.job(id);
         assertEquals(2, job.get("attempts").asInt(), "one start on each node");
         assertTrue(dist.karafLog().contains("lost its heartbeat"), "the reaper recovered the job");
         try (Jedis redis = new Jedis("127.0.0.1", dist.redisPort)) {
@@ -76,7 +75,7 @@ class RecoveryIT {
         String id = JSON.readTree(dist.postJson("/v1/jobs", "{\"prompt\":\"survives a stop\",\"duration_seconds\":60}")
                 .body()).get("id").asText();
         Processes.await("job " + id + " to be rendering", Duration.ofSeconds(60),
-                () -> "progress".equals(status(id).get("status").asText()));
+                () -> "progress".equals(dist.job(id).get("status").asText()));
 
         dist.stopKaraf();
         try (Jedis redis = new Jedis("127.0.0.1", dist.redisPort)) {
@@ -88,8 +87,8 @@ class RecoveryIT {
 
         dist.startKaraf();
         Processes.await("job " + id + " to finish after the restart", Duration.ofSeconds(120),
-                () -> "finished".equals(status(id).get("status").asText()));
-        assertEquals(2, status(id).get("attempts").asInt());
+                () -> "finished".equals(dist.job(id).get("status").asText()));
+        assertEquals(2, dist.job(id).get("attempts").asInt());
     }
 
     @Test
@@ -104,25 +103,17 @@ class RecoveryIT {
                         () -> redis.hget("rq:job:" + id, "last_error") != null);
                 assertEquals("Uploading the video to storage failed", redis.hget("rq:job:" + id, "last_error"));
             }
-            assertTrue(!"failed".equals(status(id).get("status").asText()), "a retryable error does not fail the job");
+            assertTrue(!"failed".equals(dist.job(id).get("status").asText()), "a retryable error does not fail the job");
         } finally {
             dist.startGcs();
         }
         Processes.await("job " + id + " to finish once storage is back", Duration.ofSeconds(120), () -> {
-            JsonNode job = status(id);
+            JsonNode job = dist.job(id);
             if ("failed".equals(job.get("status").asText())) {
                 throw new AssertionError("job failed: " + job);
             }
             return "finished".equals(job.get("status").asText());
         });
-        assertTrue(status(id).get("attempts").asInt() >= 2, "finished on a later attempt");
-    }
-
-    private static JsonNode status(String id) {
-        try {
-            return JSON.readTree(dist.get("/v1/jobs/" + id).body());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        assertTrue(dist.job(id).get("attempts").asInt() >= 2, "finished on a later attempt");
     }
 }
