@@ -10,6 +10,9 @@ import io.ttv.pipeline.domain.CreateJobRequest;
 import io.ttv.pipeline.generator.LocalVideoGenerator;
 import io.ttv.pipeline.generator.VideoGenerator;
 import io.ttv.pipeline.health.ComponentChecks;
+import io.ttv.pipeline.http.ApiServer;
+import io.ttv.pipeline.http.FrontDoor;
+import io.ttv.pipeline.http.PathTemplates;
 import io.ttv.pipeline.metrics.PipelineMetrics;
 import io.ttv.pipeline.routes.Api;
 import io.ttv.pipeline.routes.ApiErrorConfiguration;
@@ -27,11 +30,11 @@ import io.ttv.pipeline.routes.WorkerState;
 import io.ttv.pipeline.storage.ArtifactStore;
 import io.ttv.pipeline.storage.StorageClients;
 import io.ttv.pipeline.store.JobStore;
+import io.ttv.pipeline.store.RateLimiter;
+import io.vertx.core.VertxOptions;
 import io.ttv.pipeline.store.RequeueResult;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.impl.health.ContextHealthCheck;
@@ -59,6 +62,8 @@ public class PipelineApplication {
     public static final String CONTEXT_NAME = "ttv-pipeline";
     /** What Camel gets to stop its routes once the worker has given back or finished its jobs. */
     static final Duration ROUTES_STOP_TIMEOUT = Duration.ofSeconds(10);
+    /** Vert.x worker threads running API routes; a long-poll holds one for up to 30 s. */
+    static final int HTTP_WORKER_THREADS = 128;
 
     private final Map<String, Map<String, Object>> pids;
     private final Map<String, String> env;
@@ -140,11 +145,11 @@ public class PipelineApplication {
         health.register(ComponentChecks.gcs(artifacts));
         health.register(ComponentChecks.workers(jobs, heartbeatTtl));
 
-        VertxPlatformHttpServerConfiguration http = new VertxPlatformHttpServerConfiguration();
-        http.setBindHost(config.httpHost());
-        http.setBindPort(config.httpPort());
-        http.setMaxBodySize(1024L * 1024);
-        context.addService(new VertxPlatformHttpServer(http));
+        RateLimiter limiter = new RateLimiter(redis.template(), config.rateLimitPerMinute(), config.rateLimitBurst());
+        context.getRegistry().bind("vertxOptions", new VertxOptions().setWorkerPoolSize(HTTP_WORKER_THREADS));
+        context.addService(ApiServer.create(config.httpHost(), config.httpPort(), config.maxBodyBytes(),
+                config.corsOrigins(), () -> new FrontDoor(mapper, metrics, new PathTemplates(context),
+                        config.apiKeys(), limiter, config.trustedProxies())));
 
         context.addRoutes(new ApiErrorConfiguration(api));
         context.addRoutes(new OpsRoutes(api, metrics, version, config.role().runsApi()));

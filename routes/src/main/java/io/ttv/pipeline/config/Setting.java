@@ -15,6 +15,11 @@ public enum Setting {
     HTTP_PORT(Pid.API, "http.port", "TTV_HTTP_PORT", "8000"),
     HTTP_HOST(Pid.API, "http.host", "TTV_HTTP_HOST", "0.0.0.0"),
     API_KEYS(Pid.API, "api.keys", "TTV_API_KEYS", ""),
+    RATE_LIMIT(Pid.API, "rate-limit.per-minute", "TTV_RATE_LIMIT", "600"),
+    RATE_LIMIT_BURST(Pid.API, "rate-limit.burst", "TTV_RATE_LIMIT_BURST", "60"),
+    TRUSTED_PROXIES(Pid.API, "trusted-proxies", "TTV_TRUSTED_PROXIES", ""),
+    CORS_ORIGINS(Pid.API, "cors.origins", "TTV_CORS_ORIGINS", ""),
+    MAX_BODY_BYTES(Pid.API, "max-body.bytes", "TTV_MAX_BODY_BYTES", "1048576"),
 
     REDIS_URL(Pid.QUEUE, "redis.url", "TTV_REDIS_URL", "redis://127.0.0.1:6379/0"),
     REDIS_TIMEOUT_MS(Pid.QUEUE, "redis.timeout.ms", "TTV_REDIS_TIMEOUT_MS", "2000"),

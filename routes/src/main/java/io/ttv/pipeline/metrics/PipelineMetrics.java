@@ -13,13 +13,19 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ttv.pipeline.store.JobStore;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The node's Prometheus registry and the product metrics of SPEC §8 (names from the operations guide).
  * JVM binders are bound here because Micrometer's binder discovery does not work inside OSGi.
  */
 public class PipelineMetrics implements AutoCloseable {
+    /** Latency buckets from 5 ms to 10 s, so that histogram_quantile is meaningful across that range. */
+    private static final Duration[] HTTP_BUCKETS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
+            .map(Duration::ofMillis).toArray(Duration[]::new);
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final AtomicInteger activeJobs = new AtomicInteger();
@@ -92,6 +98,26 @@ public class PipelineMetrics implements AutoCloseable {
     /** Jobs failed by the reaper because their attempts were used up. */
     public void jobsLost(int count) {
         jobsFailed.increment(count);
+    }
+
+    /** One HTTP answer; {@code path} is the route template, so the label set stays bounded. */
+    public void httpRequest(String method, String path, int status, long nanos) {
+        String code = Integer.toString(status);
+        Counter.builder("http_requests").description("HTTP requests answered")
+                .tags("method", method, "path", path, "status", code).register(registry).increment();
+        if (status >= 400) {
+            Counter.builder("http_requests_errors").description("HTTP requests answered with a 4xx or 5xx status")
+                    .tags("method", method, "path", path, "status", code).register(registry).increment();
+        }
+        Timer.builder("http_request_duration").description("Time to answer an HTTP request")
+                .serviceLevelObjectives(HTTP_BUCKETS).tags("method", method, "path", path, "status", code)
+                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** {@code api_active_connections}: open HTTP connections of this node. */
+    public void activeConnections(Supplier<Integer> open) {
+        Gauge.builder("api_active_connections", open, s -> s.get()).description("Open HTTP connections")
+                .register(registry);
     }
 
     public void uploaded(Duration took) {

@@ -12,11 +12,14 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * How every API response is written: JSON body, status, the request id and the security headers, and nothing
- * of the inbound request's headers (platform-http would otherwise echo them back).
+ * How every API response is written: JSON body and status, and nothing of the inbound request's headers
+ * (platform-http would otherwise echo them back). The request id and security headers are added to every
+ * response by {@link io.ttv.pipeline.http.FrontDoor}.
  */
 public final class Api {
     public static final String REQUEST_ID = "TtvRequestId";
+    /** Set by the front door on an authenticated request: which API key (by digest prefix) made it. */
+    public static final String PRINCIPAL_HEADER = "X-Ttv-Principal";
     private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     private final ObjectMapper mapper;
@@ -33,24 +36,22 @@ public final class Api {
     public static String requestId(Exchange exchange) {
         String id = exchange.getProperty(REQUEST_ID, String.class);
         if (id == null) {
-            String inbound = exchange.getMessage().getHeader("X-Request-ID", String.class);
-            id = inbound != null && CLIENT_REQUEST_ID.matcher(inbound).matches() ? inbound : UUID.randomUUID().toString();
+            id = requestIdOf(exchange.getMessage().getHeader("X-Request-ID", String.class));
             exchange.setProperty(REQUEST_ID, id);
         }
         return id;
     }
 
+    /** A well-formed client request id is kept (SPEC §3); anything else is replaced by a new UUID. */
+    public static String requestIdOf(String inbound) {
+        return inbound != null && CLIENT_REQUEST_ID.matcher(inbound).matches() ? inbound : UUID.randomUUID().toString();
+    }
+
     public void respond(Exchange exchange, int status, Object body) {
-        String requestId = requestId(exchange);
         Message m = exchange.getMessage();
         m.removeHeaders("*");
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        m.setHeader("X-Request-ID", requestId);
-        m.setHeader("X-Correlation-ID", requestId);
-        m.setHeader("X-Content-Type-Options", "nosniff");
-        m.setHeader("X-Frame-Options", "DENY");
-        m.setHeader("Referrer-Policy", "strict-origin-when-cross-origin");
         try {
             m.setBody(body == null ? null : mapper.writeValueAsBytes(body));
         } catch (JsonProcessingException e) {
@@ -67,13 +68,18 @@ public final class Api {
     /** The one error body of the API (SPEC §3). */
     public void error(Exchange exchange, int status, String code, String message, Map<String, Object> details,
                       boolean retryable) {
+        respond(exchange, status, errorBody(code, message, details, requestId(exchange), retryable));
+    }
+
+    public static Map<String, Object> errorBody(String code, String message, Map<String, Object> details,
+                                                String requestId, boolean retryable) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", code);
         body.put("message", message);
         body.put("details", details == null ? Map.of() : details);
         body.put("timestamp", Timestamps.now());
-        body.put("request_id", requestId(exchange));
+        body.put("request_id", requestId);
         body.put("retryable", retryable);
-        respond(exchange, status, body);
+        return body;
     }
 }

@@ -1,6 +1,7 @@
 package io.ttv.pipeline.routes;
 
 import io.ttv.pipeline.domain.Timestamps;
+import io.ttv.pipeline.http.PathTemplates;
 import io.ttv.pipeline.metrics.PipelineMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -47,7 +48,7 @@ public class OpsRoutes extends RouteBuilder {
         from("platform-http:/?matchOnUriPrefix=true&headerFilterStrategy=#" + ApiHeaderFilterStrategy.BEAN)
                 .routeId("api-fallback").startupOrder(FALLBACK_STARTUP_ORDER)
                 .routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
-                .bean(new ApiFallback(), "respond");
+                .bean(new ApiFallback(new PathTemplates(getContext())), "respond");
 
         from(Endpoints.HEALTHZ).routeId("ops-healthz").routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
                 .process(this::healthz);

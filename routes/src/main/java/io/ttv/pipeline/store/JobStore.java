@@ -45,17 +45,17 @@ public class JobStore {
 
     public JobStore(StringRedisTemplate redis) {
         this.redis = redis;
-        String stateMachine = source("state-machine.lua");
-        this.createScript = new DefaultRedisScript<>(source("create-job.lua"), Long.class);
-        this.transitionScript = new DefaultRedisScript<>(stateMachine + source("transition.lua"), List.class);
-        this.requeueScript = new DefaultRedisScript<>(stateMachine + source("requeue-worker.lua"), List.class);
-        this.lockScript = new DefaultRedisScript<>(source("acquire-lock.lua"), Long.class);
-        this.cancelScript = new DefaultRedisScript<>(stateMachine + source("cancel.lua"), List.class);
-        this.retryScript = new DefaultRedisScript<>(stateMachine + source("schedule-retry.lua"), List.class);
-        this.promoteScript = new DefaultRedisScript<>(source("promote-due.lua"), Long.class);
+        String stateMachine = luaSource("state-machine.lua");
+        this.createScript = new DefaultRedisScript<>(luaSource("create-job.lua"), Long.class);
+        this.transitionScript = new DefaultRedisScript<>(stateMachine + luaSource("transition.lua"), List.class);
+        this.requeueScript = new DefaultRedisScript<>(stateMachine + luaSource("requeue-worker.lua"), List.class);
+        this.lockScript = new DefaultRedisScript<>(luaSource("acquire-lock.lua"), Long.class);
+        this.cancelScript = new DefaultRedisScript<>(stateMachine + luaSource("cancel.lua"), List.class);
+        this.retryScript = new DefaultRedisScript<>(stateMachine + luaSource("schedule-retry.lua"), List.class);
+        this.promoteScript = new DefaultRedisScript<>(luaSource("promote-due.lua"), Long.class);
     }
 
-    private static String source(String name) {
+    static String luaSource(String name) {
         try (InputStream in = JobStore.class.getResourceAsStream(name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8) + "\n";
         } catch (IOException | NullPointerException e) {

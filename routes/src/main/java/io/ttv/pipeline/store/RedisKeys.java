@@ -12,6 +12,8 @@ public final class RedisKeys {
     public static final String CANCEL_CHANNEL = "ttv:cancel";
     /** Lease held by the one node whose reaper is active. */
     public static final String REAPER_LOCK = "ttv:reaper:lock";
+    /** Pub/sub channel on which the id of every job whose status or progress changed is published (long-poll). */
+    public static final String JOB_EVENTS_CHANNEL = "ttv:job-events";
 
     private RedisKeys() {
     }
@@ -26,6 +28,16 @@ public final class RedisKeys {
 
     public static String processing(String workerId) {
         return "ttv:worker:" + workerId + ":processing";
+    }
+
+    /** Token bucket of one API client (an API key's digest or a client address). */
+    public static String rateLimit(String client) {
+        return "ttv:ratelimit:" + client;
+    }
+
+    /** The outcome of one {@code Idempotency-Key}, scoped to the client that sent it. */
+    public static String idempotency(String scopedKeyDigest) {
+        return "ttv:idempotency:" + scopedKeyDigest;
     }
 
     public static String heartbeat(String workerId) {

@@ -7,14 +7,16 @@ import com.google.cloud.storage.StorageOptions;
 import io.ttv.pipeline.app.RedisClients;
 import io.ttv.pipeline.config.PipelineConfig;
 import io.ttv.pipeline.domain.CreateJobRequest;
+import io.ttv.pipeline.http.ApiServer;
+import io.ttv.pipeline.http.FrontDoor;
+import io.ttv.pipeline.http.PathTemplates;
 import io.ttv.pipeline.metrics.PipelineMetrics;
 import io.ttv.pipeline.storage.ArtifactStore;
 import io.ttv.pipeline.store.JobStore;
+import io.ttv.pipeline.store.RateLimiter;
 import io.ttv.pipeline.store.RedisKeys;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
-import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +29,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -77,10 +80,10 @@ class IntakeRoutesTest extends CamelTestSupport {
         props.setProperty("redis.host", "127.0.0.1");
         props.setProperty("redis.port", Integer.toString(redisPort));
         context.getPropertiesComponent().setInitialProperties(props);
-        VertxPlatformHttpServerConfiguration server = new VertxPlatformHttpServerConfiguration();
-        server.setBindHost("127.0.0.1");
-        server.setBindPort(httpPort);
-        context.addService(new VertxPlatformHttpServer(server));
+        JobStore jobs = new JobStore(redis.template());
+        context.addService(ApiServer.create("127.0.0.1", httpPort, 1024 * 1024, List.of(),
+                () -> new FrontDoor(JSON, new PipelineMetrics(jobs), new PathTemplates(context), List.of(),
+                        new RateLimiter(redis.template(), 0, 1), List.of())));
         return context;
     }
 
