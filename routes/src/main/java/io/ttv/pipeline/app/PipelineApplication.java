@@ -19,6 +19,7 @@ import io.ttv.pipeline.routes.ApiErrorConfiguration;
 import io.ttv.pipeline.routes.ArtifactLinks;
 import io.ttv.pipeline.routes.CallbackRoutes;
 import io.ttv.pipeline.routes.IntakeRoutes;
+import io.ttv.pipeline.routes.JobEvents;
 import io.ttv.pipeline.routes.JobIntake;
 import io.ttv.pipeline.routes.JobWorker;
 import io.ttv.pipeline.routes.OpsRoutes;
@@ -64,6 +65,8 @@ public class PipelineApplication {
     static final Duration ROUTES_STOP_TIMEOUT = Duration.ofSeconds(10);
     /** Vert.x worker threads running API routes; a long-poll holds one for up to 30 s. */
     static final int HTTP_WORKER_THREADS = 128;
+    /** Long-polls that may wait at once; beyond that a read answers at once, so short requests keep threads. */
+    static final int MAX_LONG_POLLS = 96;
 
     private final Map<String, Map<String, Object>> pids;
     private final Map<String, String> env;
@@ -156,8 +159,9 @@ public class PipelineApplication {
         if (config.role().runsApi()) {
             CreateJobRequest.Rules rules = new CreateJobRequest.Rules(generators.keySet(), config.defaultGenerator(),
                     config.callbackAllowHttp(), config.callbackAllowPrivate());
-            JobIntake intake = new JobIntake(api, jobs, metrics, rules);
-            context.addRoutes(new IntakeRoutes(intake, new ArtifactLinks(api, artifacts)));
+            JobEvents events = new JobEvents(MAX_LONG_POLLS);
+            JobIntake intake = new JobIntake(api, jobs, metrics, rules, events);
+            context.addRoutes(new IntakeRoutes(intake, new ArtifactLinks(api, artifacts), events));
         }
         if (config.role().runsWorkers()) {
             workerState = new WorkerState(Duration.ofSeconds(config.jobTimeoutSeconds()));

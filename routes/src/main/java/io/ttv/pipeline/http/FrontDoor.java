@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class FrontDoor {
     private static final Logger LOG = LoggerFactory.getLogger(FrontDoor.class);
     /** Paths never rate limited (SPEC §3): probes and scrapes must work while a client is throttled. */
-    private static final Set<String> UNLIMITED = Set.of("/healthz", "/readyz", "/metrics");
+    static final Set<String> UNLIMITED = Set.of("/healthz", "/readyz", "/metrics");
     private static final String PRINCIPAL = "ttv.principal";
 
     private final ObjectMapper mapper;
@@ -52,13 +52,14 @@ public final class FrontDoor {
         metrics.activeConnections(connections::size);
     }
 
-    /** Installs the handlers: {@link #begin} before everything, the gate after platform-http's CORS handler. */
+    /**
+     * Installs the handlers: {@link #begin} before everything (its failure handler answers what Vert.x fails, e.g.
+     * the body limit's 413), the gate after platform-http's CORS handler.
+     */
     public void install(Router router) {
-        router.route().order(-1).handler(this::begin);
+        router.route().order(-1).handler(this::begin).failureHandler(ctx -> vertxError(ctx,
+                ctx.statusCode() > 0 ? ctx.statusCode() : 500));
         router.route().handler(this::gate);
-        for (int status : new int[]{400, 404, 405, 413, 415, 500, 503}) {
-            router.errorHandler(status, ctx -> vertxError(ctx, status));
-        }
     }
 
     void begin(RoutingContext ctx) {

@@ -14,6 +14,7 @@ public class ArtifactLinks {
     static final int MIN_EXPIRY = 60;
     static final int MAX_EXPIRY = 604_800;
     static final int DEFAULT_EXPIRY = 3600;
+    static final int MAX_COMPAT_EXPIRY = 86_400;
 
     private final Api api;
     private final ArtifactStore artifacts;
@@ -29,6 +30,32 @@ public class ArtifactLinks {
                 MIN_EXPIRY, MAX_EXPIRY, DEFAULT_EXPIRY);
     }
 
+    /** {@code GET /jobs/{id}/video-url}: validates {@code expiration_seconds} (60..86400) before Redis is read. */
+    public long expirationSeconds(Exchange exchange) {
+        return JobIntake.boundedInt(exchange.getMessage().getHeader("expiration_seconds", String.class),
+                "expiration_seconds", MIN_EXPIRY, MAX_COMPAT_EXPIRY, DEFAULT_EXPIRY);
+    }
+
+    /** The Python service's answer: {@code {video_url, expires_at, expiration_seconds, mime_type}}; not finished → 400. */
+    public void respondCompat(Exchange exchange) {
+        long expiresIn = exchange.getProperty(Endpoints.EXPIRES_IN, Long.class);
+        Map<String, String> job = JobIntake.hash(exchange);
+        if (!JobStatus.FINISHED.wire().equals(job.get("status"))) {
+            throw new ApiException(400, "ArtifactNotReady", "The job has not finished; there is no video yet",
+                    Map.of("current_status", job.get("status")), false);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("video_url", signedUrl(job, expiresIn));
+        body.put("expires_at", Timestamps.format(Instant.now().plusSeconds(expiresIn)));
+        body.put("expiration_seconds", expiresIn);
+        body.put("mime_type", ArtifactStore.VIDEO_CONTENT_TYPE);
+        api.respondJob(exchange, 200, body);
+    }
+
+    private String signedUrl(Map<String, String> job, long expiresIn) {
+        return artifacts.signedUrl(artifacts.objectName(job.get("gcs_uri")), expiresIn).toString();
+    }
+
     public void respond(Exchange exchange) {
         long expiresIn = exchange.getProperty(Endpoints.EXPIRES_IN, Long.class);
         boolean redirect = "true".equalsIgnoreCase(exchange.getMessage().getHeader("redirect", String.class));
@@ -37,7 +64,7 @@ public class ArtifactLinks {
             throw new ApiException(404, "ArtifactNotReady", "The job has no artifact yet",
                     Map.of("current_status", job.get("status")), false);
         }
-        String url = artifacts.signedUrl(artifacts.objectName(job.get("gcs_uri")), expiresIn).toString();
+        String url = signedUrl(job, expiresIn);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("gcs_uri", job.get("gcs_uri"));
         body.put("url", url);

@@ -8,6 +8,12 @@ public final class Endpoints {
     public static final String CANCEL_JOB = "direct:intake-cancel-job";
     public static final String JOB_LOGS = "direct:intake-job-logs";
     public static final String ARTIFACT_LINK = "direct:storage-artifact-link";
+    public static final String COMPAT_CREATE_JOB = "direct:intake-compat-create-job";
+    public static final String COMPAT_GET_JOB = "direct:intake-compat-get-job";
+    public static final String COMPAT_LIST_JOBS = "direct:intake-compat-list-jobs";
+    public static final String COMPAT_VIDEO_URL = "direct:storage-compat-video-url";
+    public static final String ROOT = "direct:ops-root";
+    public static final String OPENAPI = "direct:ops-openapi";
     public static final String HEALTHZ = "direct:ops-healthz";
     public static final String READYZ = "direct:ops-readyz";
     public static final String METRICS = "direct:ops-metrics";
@@ -23,6 +29,8 @@ public final class Endpoints {
     public static final String WORKER_ID = "TtvWorkerId";
     /** The rendered video file (a temp file owned by the exchange). */
     public static final String VIDEO_FILE = "TtvVideoFile";
+    /** Seconds a job read may wait for the job to change ({@code ?wait=}). */
+    public static final String WAIT_SECONDS = "TtvWaitSeconds";
     /** Lifetime in seconds of a requested signed artifact URL. */
     public static final String EXPIRES_IN = "TtvExpiresIn";
     /** When the current upload began (for {@code gcs_upload_duration_seconds}). */

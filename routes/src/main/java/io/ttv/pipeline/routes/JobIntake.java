@@ -8,16 +8,23 @@ import io.ttv.pipeline.domain.Timestamps;
 import io.ttv.pipeline.domain.ValidationException;
 import io.ttv.pipeline.metrics.PipelineMetrics;
 import io.ttv.pipeline.store.CancelResult;
+import io.ttv.pipeline.store.CreateResult;
 import io.ttv.pipeline.store.JobPage;
 import io.ttv.pipeline.store.JobStore;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -29,14 +36,19 @@ public class JobIntake {
     static final int MAX_PAGE = 100;
     static final int DEFAULT_LOG_TAIL = 100;
     static final int MAX_LOG_TAIL = 10_000;
+    static final int MAX_IDEMPOTENCY_KEY = 255;
+    static final int MAX_WAIT_SECONDS = 30;
+    static final int DEFAULT_COMPAT_PAGE = 20;
 
     private final Api api;
     private final JobStore jobs;
     private final PipelineMetrics metrics;
     private final CreateJobRequest.Rules rules;
+    private final JobEvents events;
 
-    public JobIntake(Api api, JobStore jobs, PipelineMetrics metrics, CreateJobRequest.Rules rules) {
+    public JobIntake(Api api, JobStore jobs, PipelineMetrics metrics, CreateJobRequest.Rules rules, JobEvents events) {
         this.api = api;
+        this.events = events;
         this.jobs = jobs;
         this.metrics = metrics;
         this.rules = rules;
@@ -48,6 +60,10 @@ public class JobIntake {
             throw new ApiException(415, "UnsupportedMediaType", "Send the job as JSON with Content-Type: application/json",
                     Map.of("content_type", contentType == null ? "" : contentType), false);
         }
+        // Old clients posting to /jobs are pointed to /jobs/{id}, the path they know.
+        String basePath = exchange.getMessage().getHeader(Exchange.HTTP_URI, "/v1/jobs", String.class)
+                .startsWith("/v1/") ? "/v1/jobs" : "/jobs";
+        JobStore.Idempotency idempotency = idempotency(exchange);
         CreateJobRequest req = CreateJobRequest.parse(exchange.getMessage().getBody(byte[].class), api.mapper(), rules);
         String id = UUID.randomUUID().toString();
         Instant now = Instant.now();
@@ -74,8 +90,22 @@ public class JobIntake {
             fields.put("metadata", api.mapper().writeValueAsString(req.metadata()));
         }
         fields.put("request_id", Api.requestId(exchange));
-        jobs.create(id, now, fields);
-        metrics.jobAccepted();
+        if (idempotency != null) {
+            idempotency = new JobStore.Idempotency(idempotency.scopedKeyDigest(), fingerprint(req));
+        }
+        CreateResult created = jobs.create(id, now, fields, idempotency);
+        boolean replayed = created.outcome() == CreateResult.Outcome.REPLAYED;
+        if (created.outcome() == CreateResult.Outcome.REUSED) {
+            throw new ApiException(422, "IdempotencyKeyReused", "This Idempotency-Key was used for a different "
+                    + "request within the last 24 h", Map.of("job_id", created.jobId()), false);
+        }
+        if (replayed) {
+            Map<String, String> original = jobs.get(created.jobId());
+            id = created.jobId();
+            createdAt = original == null ? createdAt : original.get("created_at");
+        } else {
+            metrics.jobAccepted();
+        }
         exchange.setProperty(Endpoints.JOB_ID, id);
 
         Map<String, Object> body = new LinkedHashMap<>();
@@ -83,7 +113,38 @@ public class JobIntake {
         body.put("status", JobStatus.QUEUED.wire());
         body.put("created_at", createdAt);
         api.respondJob(exchange, 202, body);
-        exchange.getMessage().setHeader("Location", "/v1/jobs/" + id);
+        exchange.getMessage().setHeader("Location", basePath + "/" + id);
+        if (replayed) {
+            exchange.getMessage().setHeader("Idempotent-Replayed", "true");
+        }
+    }
+
+    /** The request's {@code Idempotency-Key}, scoped to its client; null without one. */
+    private JobStore.Idempotency idempotency(Exchange exchange) {
+        String key = exchange.getMessage().getHeader("Idempotency-Key", String.class);
+        if (key == null) {
+            return null;
+        }
+        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY || !key.chars().allMatch(c -> c >= 0x21 && c < 0x7f)) {
+            throw new ValidationException("Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY
+                    + " visible ASCII characters", Map.of("field", "Idempotency-Key", "problem", "invalid"));
+        }
+        String client = exchange.getMessage().getHeader(Api.PRINCIPAL_HEADER, "anonymous", String.class);
+        return new JobStore.Idempotency(sha256(client + "\n" + key), "");
+    }
+
+    /** The same request (after normalisation) has the same fingerprint. */
+    private String fingerprint(CreateJobRequest req) throws JsonProcessingException {
+        return sha256(api.mapper().writeValueAsString(req));
+    }
+
+    static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** {@code POST /v1/jobs/{id}/cancel}: 200 with the canceled job, 409 if it already ended, 404 if unknown. */
@@ -169,9 +230,73 @@ public class JobIntake {
         exchange.setProperty(Endpoints.JOB_ID, id);
     }
 
-    /** Writes the job read by the spring-redis HGETALL step. */
-    public void respondJob(Exchange exchange) {
-        api.respondJob(exchange, 200, JobView.of(hash(exchange), api.mapper()));
+    /**
+     * Validates {@code ?wait=} before Redis is read: how long a reader may wait for the job to change.
+     */
+    public int waitSeconds(Exchange exchange) {
+        return boundedInt(exchange.getMessage().getHeader("wait", String.class), "wait", 0, MAX_WAIT_SECONDS, 0);
+    }
+
+    /**
+     * Writes the job read by the spring-redis HGETALL step. With {@code wait}, a job that has not ended is watched
+     * until its status or progress changes or the wait is over; {@code If-None-Match} with the answer's ETag gives 304.
+     */
+    public void respondJob(Exchange exchange) throws InterruptedException, JsonProcessingException {
+        Map<String, String> job = hash(exchange);
+        int wait = exchange.getProperty(Endpoints.WAIT_SECONDS, 0, Integer.class);
+        if (wait > 0 && !JobStatus.fromWire(job.get("status")).isTerminal() && events.reserve()) {
+            try {
+                job = awaitChange(job, Instant.now().plusSeconds(wait));
+            } finally {
+                events.release();
+            }
+        }
+        byte[] body = api.mapper().writeValueAsBytes(JobView.of(job, api.mapper()));
+        String etag = "\"" + sha256(new String(body, StandardCharsets.UTF_8)).substring(0, 32) + "\"";
+        String ifNoneMatch = exchange.getMessage().getHeader("If-None-Match", String.class);
+        if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
+            api.respondJob(exchange, 304, null);
+        } else {
+            api.respondJob(exchange, 200, null);
+            exchange.getMessage().setBody(body);
+        }
+        exchange.getMessage().setHeader("ETag", etag);
+    }
+
+    private Map<String, String> awaitChange(Map<String, String> seen, Instant deadline) throws InterruptedException {
+        String id = seen.get("id");
+        Map<String, String> now = seen;
+        while (Instant.now().isBefore(deadline)) {
+            events.await(id, Duration.between(Instant.now(), deadline));
+            Map<String, String> read = jobs.get(id);
+            if (read == null) {
+                return now;
+            }
+            now = read;
+            if (!Objects.equals(now.get("status"), seen.get("status"))
+                    || !Objects.equals(now.get("progress"), seen.get("progress"))) {
+                return now;
+            }
+        }
+        return now;
+    }
+
+    private static boolean matches(String ifNoneMatch, String etag) {
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.trim();
+            if (t.equals("*") || t.equals(etag) || t.equals("W/" + etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code GET /jobs?limit=&offset=}: the Python service's listing, a bare array, newest first. */
+    public void listCompat(Exchange exchange) {
+        Message in = exchange.getMessage();
+        int limit = boundedInt(in.getHeader("limit", String.class), "limit", 1, MAX_PAGE, DEFAULT_COMPAT_PAGE);
+        int offset = boundedInt(in.getHeader("offset", String.class), "offset", 0, Integer.MAX_VALUE - MAX_PAGE, 0);
+        api.respondJob(exchange, 200, jobs.range(offset, limit).stream().map(h -> JobView.of(h, api.mapper())).toList());
     }
 
     /** The job hash read by the spring-redis HGETALL step; a missing job is a 404. */

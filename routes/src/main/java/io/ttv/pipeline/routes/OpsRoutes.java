@@ -1,6 +1,7 @@
 package io.ttv.pipeline.routes;
 
 import io.ttv.pipeline.domain.Timestamps;
+import io.ttv.pipeline.http.OpenApiDocument;
 import io.ttv.pipeline.http.PathTemplates;
 import io.ttv.pipeline.metrics.PipelineMetrics;
 import org.apache.camel.Exchange;
@@ -40,15 +41,39 @@ public class OpsRoutes extends RouteBuilder {
         restConfiguration().component("platform-http").bindingMode(RestBindingMode.off)
                 .endpointProperty("headerFilterStrategy", "#" + ApiHeaderFilterStrategy.BEAN);
         rest().description("Operations")
-                .get("/healthz").id("rest-healthz").to(Endpoints.HEALTHZ)
-                .get("/readyz").id("rest-readyz").to(Endpoints.READYZ)
-                .get("/metrics").id("rest-metrics").to(Endpoints.METRICS);
+                .get("/").id("rest-root").description("What this service is").outType(ApiSchemas.Root.class)
+                .responseMessage().code(200).message("Name, version and where the API is described")
+                .responseModel(ApiSchemas.Root.class).endResponseMessage()
+                .to(Endpoints.ROOT)
+                .get("/openapi.json").id("rest-openapi").description("This API's OpenAPI 3 document")
+                .responseMessage().code(200).message("The OpenAPI document").endResponseMessage()
+                .to(Endpoints.OPENAPI)
+                .get("/healthz").id("rest-healthz").description("Liveness").outType(ApiSchemas.Health.class)
+                .responseMessage().code(200).message("Alive").responseModel(ApiSchemas.Health.class)
+                .endResponseMessage()
+                .to(Endpoints.HEALTHZ)
+                .get("/readyz").id("rest-readyz").description("Readiness: Redis, GCS, workers and the API")
+                .outType(ApiSchemas.Readiness.class)
+                .responseMessage().code(200).message("Ready").responseModel(ApiSchemas.Readiness.class)
+                .endResponseMessage()
+                .responseMessage().code(503).message("Not ready; details say why")
+                .responseModel(ApiSchemas.Readiness.class).endResponseMessage()
+                .to(Endpoints.READYZ)
+                .get("/metrics").id("rest-metrics").description("Prometheus text exposition (version 0.0.4)")
+                .responseMessage().code(200).message("Metrics").endResponseMessage()
+                .to(Endpoints.METRICS);
 
         // Started after every REST route, so that it only takes requests none of them matched.
         from("platform-http:/?matchOnUriPrefix=true&headerFilterStrategy=#" + ApiHeaderFilterStrategy.BEAN)
                 .routeId("api-fallback").startupOrder(FALLBACK_STARTUP_ORDER)
                 .routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
                 .bean(new ApiFallback(new PathTemplates(getContext())), "respond");
+
+        from(Endpoints.ROOT).routeId("ops-root").routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
+                .process(e -> api.respond(e, 200, Map.of("name", "TTV Pipeline API", "version", version,
+                        "description", "Text-to-video jobs on Apache Camel and Karaf", "docs_url", "/openapi.json")));
+        from(Endpoints.OPENAPI).routeId("ops-openapi").routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
+                .process(e -> api.respond(e, 200, OpenApiDocument.of(e.getContext(), version)));
 
         from(Endpoints.HEALTHZ).routeId("ops-healthz").routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
                 .process(this::healthz);

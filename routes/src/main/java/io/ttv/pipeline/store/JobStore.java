@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -26,12 +27,16 @@ public class JobStore {
     public static final int MAX_LOG_LINES = 1000;
     static final int MAX_EXAMINED = 1000;
 
+    /** How long an {@code Idempotency-Key} is remembered (SPEC §3). */
+    public static final Duration IDEMPOTENCY_RETENTION = Duration.ofHours(24);
+
     /** Error of a job failed because its attempts were used up by lost or stopped workers. */
     public static final String ATTEMPTS_EXHAUSTED =
             "The job was interrupted on its last allowed attempt and was not completed";
 
     private final StringRedisTemplate redis;
-    private final DefaultRedisScript<Long> createScript;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> createScript;
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> transitionScript;
     @SuppressWarnings("rawtypes")
@@ -46,7 +51,7 @@ public class JobStore {
     public JobStore(StringRedisTemplate redis) {
         this.redis = redis;
         String stateMachine = luaSource("state-machine.lua");
-        this.createScript = new DefaultRedisScript<>(luaSource("create-job.lua"), Long.class);
+        this.createScript = new DefaultRedisScript<>(luaSource("create-job.lua"), List.class);
         this.transitionScript = new DefaultRedisScript<>(stateMachine + luaSource("transition.lua"), List.class);
         this.requeueScript = new DefaultRedisScript<>(stateMachine + luaSource("requeue-worker.lua"), List.class);
         this.lockScript = new DefaultRedisScript<>(luaSource("acquire-lock.lua"), Long.class);
@@ -65,18 +70,55 @@ public class JobStore {
 
     /** Stores a new job hash, indexes it and queues it in one atomic step. */
     public void create(String id, Instant createdAt, Map<String, String> fields) {
-        List<String> args = new ArrayList<>(2 + fields.size() * 2);
+        create(id, createdAt, fields, null);
+    }
+
+    /**
+     * Stores a new job unless {@code idempotency} names an earlier request: then nothing is written and the
+     * earlier job is returned, as a replay (same fingerprint) or a reuse of the key for another request.
+     */
+    public CreateResult create(String id, Instant createdAt, Map<String, String> fields, Idempotency idempotency) {
+        List<String> args = new ArrayList<>(4 + fields.size() * 2);
         args.add(id);
         args.add(Long.toString(createdAt.toEpochMilli()));
+        args.add(idempotency == null ? "" : idempotency.fingerprint());
+        args.add(Long.toString(IDEMPOTENCY_RETENTION.toSeconds()));
         fields.forEach((k, v) -> {
             args.add(k);
             args.add(v);
         });
-        Long created = redis.execute(createScript, List.of(RedisKeys.job(id), RedisKeys.JOBS_INDEX, RedisKeys.QUEUE),
-                args.toArray());
-        if (created == null || created != 1L) {
-            throw new IllegalStateException("job " + id + " already exists");
+        List<String> keys = idempotency == null
+                ? List.of(RedisKeys.job(id), RedisKeys.JOBS_INDEX, RedisKeys.QUEUE)
+                : List.of(RedisKeys.job(id), RedisKeys.JOBS_INDEX, RedisKeys.QUEUE,
+                RedisKeys.idempotency(idempotency.scopedKeyDigest()));
+        List<?> r = redis.execute(createScript, keys, args.toArray());
+        if (r == null || r.size() != 2 || "exists".equals(r.get(0))) {
+            throw new IllegalStateException("job " + id + " not created: create-job returned " + r);
         }
+        return new CreateResult(CreateResult.Outcome.valueOf(r.get(0).toString().toUpperCase(Locale.ROOT)),
+                r.get(1).toString());
+    }
+
+    /** An {@code Idempotency-Key} (digested with the client it belongs to) and the fingerprint of its request. */
+    public record Idempotency(String scopedKeyDigest, String fingerprint) {
+    }
+
+    /**
+     * Jobs by position in the {@code rq:jobs} index, newest first ({@code offset} 0 is the newest): the paging of
+     * the un-versioned {@code GET /jobs}.
+     */
+    public List<Map<String, String>> range(int offset, int limit) {
+        Set<String> ids = redis.opsForZSet().reverseRange(RedisKeys.JOBS_INDEX, offset, offset + limit - 1L);
+        if (ids == null || ids.isEmpty()) {
+            return List.of();
+        }
+        List<Object> hashes = redis.executePipelined((RedisCallback<Object>) c -> {
+            for (String id : ids) {
+                c.hashCommands().hGetAll(RedisKeys.job(id).getBytes(StandardCharsets.UTF_8));
+            }
+            return null;
+        });
+        return hashes.stream().map(JobStore::stringMap).filter(h -> !h.isEmpty()).toList();
     }
 
     public Map<String, String> get(String id) {

@@ -1,7 +1,9 @@
 -- The job state machine (SPEC §4), shared by every script that changes a job's status: it is prepended to them.
 -- transition(key, target, now, progress, fields) returns {1, status} when applied, {0, current status} when
 -- refused, {-1, ''} when the job does not exist. progress '' leaves progress alone; fields are extra
--- field, value pairs written with the transition.
+-- field, value pairs written with the transition. Every applied transition publishes the job id on the job-events
+-- channel (RedisKeys.JOB_EVENTS_CHANNEL), which wakes long-polling readers.
+local JOB_EVENTS = 'ttv:job-events'
 local ALLOWED = {
   queued   = { started = true, canceled = true },
   started  = { progress = true, finished = true, failed = true, canceled = true, queued = true },
@@ -41,5 +43,6 @@ local function transition(key, target, now, progress, fields)
   if #fields > 0 then
     redis.call('HSET', key, unpack(fields))
   end
+  redis.call('PUBLISH', JOB_EVENTS, string.sub(key, 8))
   return { 1, target }
 end

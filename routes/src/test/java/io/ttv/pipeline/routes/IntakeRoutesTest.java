@@ -7,6 +7,7 @@ import com.google.cloud.storage.StorageOptions;
 import io.ttv.pipeline.app.RedisClients;
 import io.ttv.pipeline.config.PipelineConfig;
 import io.ttv.pipeline.domain.CreateJobRequest;
+import io.ttv.pipeline.domain.JobStatus;
 import io.ttv.pipeline.http.ApiServer;
 import io.ttv.pipeline.http.FrontDoor;
 import io.ttv.pipeline.http.PathTemplates;
@@ -21,6 +22,8 @@ import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.serializer.RedisSerializer;
 import redis.embedded.RedisServer;
 
 import java.io.IOException;
@@ -29,13 +32,19 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The intake routes over real HTTP (platform-http on Vert.x) against a real Redis server. */
@@ -75,7 +84,14 @@ class IntakeRoutesTest extends CamelTestSupport {
                 "TTV_REDIS_URL", "redis://127.0.0.1:" + redisPort + "/0",
                 "TTV_GCS_ENDPOINT", "http://127.0.0.1:1"));
         redis = new RedisClients(config);
+        // Each test starts from an empty store, so counts in Redis belong to that test alone.
+        redis.template().execute((RedisCallback<Object>) c -> {
+            c.serverCommands().flushDb();
+            return null;
+        });
         context.getRegistry().bind("redisTemplate", redis.template());
+        context.getRegistry().bind("redisConnectionFactory", redis.connectionFactory());
+        context.getRegistry().bind("redisStringSerializer", RedisSerializer.string());
         Properties props = new Properties();
         props.setProperty("redis.host", "127.0.0.1");
         props.setProperty("redis.port", Integer.toString(redisPort));
@@ -92,14 +108,15 @@ class IntakeRoutesTest extends CamelTestSupport {
         PipelineConfig config = PipelineConfig.resolve(Map.of(), Map.of("TTV_GCS_ENDPOINT", "http://127.0.0.1:1"));
         Api api = new Api(JSON);
         JobStore jobs = new JobStore(redis.template());
+        JobEvents events = new JobEvents(10);
         JobIntake intake = new JobIntake(api, jobs, new PipelineMetrics(jobs),
-                new CreateJobRequest.Rules(Set.of("local"), "local", false, false));
+                new CreateJobRequest.Rules(Set.of("local"), "local", false, false), events);
         ArtifactStore artifacts = new ArtifactStore(StorageOptions.newBuilder().setHost("http://127.0.0.1:1")
                 .setProjectId("test").setCredentials(NoCredentials.getInstance()).build().getService(), config);
         return new RoutesBuilder[] {
                 new ApiErrorConfiguration(api),
                 new OpsRoutes(api, new PipelineMetrics(jobs), "test", true),
-                new IntakeRoutes(intake, new ArtifactLinks(api, artifacts))};
+                new IntakeRoutes(intake, new ArtifactLinks(api, artifacts), events)};
     }
 
     @Test
@@ -244,6 +261,128 @@ class IntakeRoutesTest extends CamelTestSupport {
         } finally {
             redisServer.start();
         }
+    }
+
+    @Test
+    void unversionedAliasesAnswerWithAndWithoutATrailingSlash() throws Exception {
+        HttpResponse<String> created = send("POST", "/jobs/", "{\"prompt\":\"old client\"}", Map.of());
+        assertEquals(202, created.statusCode(), created.body());
+        String id = JSON.readTree(created.body()).get("id").asText();
+        assertEquals("/jobs/" + id, created.headers().firstValue("Location").orElseThrow());
+        for (String path : new String[]{"/jobs/" + id, "/jobs/" + id + "/", "/v1/jobs/" + id + "/"}) {
+            HttpResponse<String> r = get(path);
+            assertEquals(200, r.statusCode(), path + " " + r.body());
+            assertEquals(id, JSON.readTree(r.body()).get("id").asText());
+        }
+        for (String path : new String[]{"/jobs", "/jobs/", "/jobs?limit=1&offset=0"}) {
+            HttpResponse<String> r = get(path);
+            assertEquals(200, r.statusCode(), path + " " + r.body());
+            JsonNode list = JSON.readTree(r.body());
+            assertTrue(list.isArray() && list.size() >= 1, path + " must be a bare array");
+            assertEquals(id, list.get(0).get("id").asText(), "newest first");
+        }
+        assertEquals(400, get("/jobs?offset=-1").statusCode());
+        HttpResponse<String> notReady = get("/jobs/" + id + "/video-url");
+        assertEquals(400, notReady.statusCode(), notReady.body());
+        assertEquals("queued", JSON.readTree(notReady.body()).at("/details/current_status").asText());
+        assertEquals(400, get("/jobs/" + id + "/video-url?expiration_seconds=86401").statusCode());
+    }
+
+    @Test
+    void etagAnswers304AndLongPollReturnsAsSoonAsTheJobChanges() throws Exception {
+        String id = JSON.readTree(post("{\"prompt\":\"watch me\"}", "application/json", Map.of()).body())
+                .get("id").asText();
+        HttpResponse<String> first = get("/v1/jobs/" + id);
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+        HttpResponse<String> unchanged = send("GET", "/v1/jobs/" + id, null, Map.of("If-None-Match", etag));
+        assertEquals(304, unchanged.statusCode());
+        assertEquals(etag, unchanged.headers().firstValue("ETag").orElseThrow());
+        assertEquals(400, get("/v1/jobs/" + id + "?wait=31").statusCode());
+
+        CompletableFuture<HttpResponse<String>> poll = http.sendAsync(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + httpPort + "/v1/jobs/" + id + "?wait=30"))
+                .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofString());
+        // The poll must be waiting (not answered) while the job is unchanged.
+        assertThrows(TimeoutException.class, () -> poll.get(1500, TimeUnit.MILLISECONDS));
+        long changedAt = System.nanoTime();
+        new JobStore(redis.template()).transition(id, JobStatus.STARTED, null);
+        HttpResponse<String> changed = poll.get(10, TimeUnit.SECONDS);
+        long tookMs = (System.nanoTime() - changedAt) / 1_000_000;
+        assertEquals(200, changed.statusCode(), changed.body());
+        assertEquals("started", JSON.readTree(changed.body()).get("status").asText());
+        assertFalse(etag.equals(changed.headers().firstValue("ETag").orElseThrow()));
+        assertTrue(tookMs < 5000, "long-poll answered " + tookMs + " ms after the change");
+    }
+
+    @Test
+    void concurrentIdenticalIdempotentRequestsCreateExactlyOneJob() throws Exception {
+        String body = "{\"prompt\":\"only once\",\"seed\":3}";
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/v1/jobs"))
+                    .header("Content-Type", "application/json").header("Idempotency-Key", "order-42")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        Set<String> ids = new HashSet<>();
+        int replayed = 0;
+        for (CompletableFuture<HttpResponse<String>> c : calls) {
+            HttpResponse<String> r = c.get(30, TimeUnit.SECONDS);
+            assertEquals(202, r.statusCode(), r.body());
+            ids.add(JSON.readTree(r.body()).get("id").asText());
+            replayed += r.headers().firstValue("Idempotent-Replayed").isPresent() ? 1 : 0;
+        }
+        assertEquals(1, ids.size(), "one job for one key");
+        assertEquals(19, replayed);
+        assertEquals(1L, redis.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX));
+        assertEquals(1L, redis.template().opsForList().size(RedisKeys.QUEUE));
+
+        HttpResponse<String> other = send("POST", "/v1/jobs", "{\"prompt\":\"something else\"}",
+                Map.of("Idempotency-Key", "order-42"));
+        assertEquals(422, other.statusCode(), other.body());
+        assertEquals("IdempotencyKeyReused", JSON.readTree(other.body()).get("error").asText());
+        assertEquals(400, send("POST", "/v1/jobs", body, Map.of("Idempotency-Key", "x".repeat(256))).statusCode());
+    }
+
+    @Test
+    void rootAndOpenApiDescribeEveryRestPath() throws Exception {
+        JsonNode root = JSON.readTree(get("/").body());
+        assertEquals("TTV Pipeline API", root.get("name").asText());
+        HttpResponse<String> r = get("/openapi.json");
+        assertEquals(200, r.statusCode());
+        JsonNode doc = JSON.readTree(r.body());
+        assertTrue(doc.get("openapi").asText().startsWith("3."));
+        for (String path : new String[]{"/v1/jobs", "/v1/jobs/{id}", "/v1/jobs/{id}/cancel", "/v1/jobs/{id}/logs",
+                "/v1/jobs/{id}/artifact", "/jobs", "/jobs/{id}", "/jobs/{id}/video-url", "/healthz", "/readyz",
+                "/metrics", "/", "/openapi.json"}) {
+            assertTrue(doc.get("paths").has(path), "missing " + path);
+        }
+        JsonNode create = doc.at("/paths/~1v1~1jobs/post");
+        assertEquals("#/components/schemas/CreateJob",
+                create.at("/requestBody/content/application~1json/schema/$ref").asText());
+        assertTrue(create.at("/responses").has("202") && create.at("/responses").has("415"), create.toString());
+        assertTrue(doc.at("/components/schemas/Job/properties").has("finished_at"));
+    }
+
+    @Test
+    void oversizedBodyIsA413WithTheErrorBody() throws Exception {
+        HttpResponse<String> r = send("POST", "/v1/jobs", "{\"prompt\":\"" + "a".repeat(1024 * 1024) + "\"}",
+                Map.of());
+        assertEquals(413, r.statusCode());
+        assertEquals("PayloadTooLarge", JSON.readTree(r.body()).get("error").asText());
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals(0L, redis.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX));
+    }
+
+    private HttpResponse<String> send(String method, String path, String body, Map<String, String> headers)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        headers.forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String body, String contentType, Map<String, String> headers) throws Exception {
