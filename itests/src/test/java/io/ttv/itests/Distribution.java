@@ -67,6 +67,30 @@ final class Distribution implements AutoCloseable {
         }
     }
 
+    /**
+     * A further node of the same fleet: its own copy of the distribution and ports, the Redis and GCS emulator of
+     * {@code fleet}. Closing it stops only its Karaf.
+     */
+    Distribution(Distribution fleet, Map<String, String> extraEnv) throws Exception {
+        this.extraEnv = extraEnv;
+        Path assembly = Path.of(System.getProperty("ttv.assembly")).toAbsolutePath().normalize();
+        emulator = fleet.emulator;
+        work = Files.createDirectories(fleet.work.resolve("node-" + System.nanoTime()));
+        httpPort = Processes.freePort();
+        sshPort = Processes.freePort();
+        redisPort = fleet.redisPort;
+        gcsPort = fleet.gcsPort;
+        karafHome = work.resolve("karaf");
+        try {
+            Processes.copyTree(assembly, karafHome);
+            setProperty(karafHome.resolve("etc/org.apache.karaf.shell.cfg"), "sshPort", Integer.toString(sshPort));
+            startKaraf();
+        } catch (Exception | AssertionError e) {
+            close();
+            throw e;
+        }
+    }
+
     /** Starts Karaf on the current home and waits until {@code /readyz} answers 200. */
     void startKaraf() throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(karafHome.resolve("bin/karaf").toString(), "server")
@@ -129,7 +153,12 @@ final class Distribution implements AutoCloseable {
     /** The job object as {@code GET /v1/jobs/{id}} answers it. */
     JsonNode job(String id) {
         try {
-            return JSON.readTree(get("/v1/jobs/" + id).body());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri("/v1/jobs/" + id)).GET();
+            String keys = extraEnv.get("TTV_API_KEYS");
+            if (keys != null) {
+                request.header("X-API-Key", keys.split(",")[0]);
+            }
+            return JSON.readTree(send(request.build()).body());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
