@@ -178,7 +178,9 @@ public abstract class RemoteVideoGenerator<T> implements VideoGenerator {
             cancelQuietly(request, submitted);
             Thread.currentThread().interrupt();
             throw e;
-        } catch (GenerationException e) {
+        } catch (GenerationException failure) {
+            // A request cut short by the generation's deadline is the generation timing out.
+            GenerationException e = failure.isRetryable() && System.nanoTime() - deadline >= 0 ? timedOut() : failure;
             if (e.kind() == GenerationException.Kind.CANCELED || e.isRetryable()) {
                 cancelQuietly(request, submitted);
             }
@@ -274,7 +276,7 @@ public abstract class RemoteVideoGenerator<T> implements VideoGenerator {
     protected static int nearest(double seconds, int... allowed) {
         int best = allowed[0];
         for (int a : allowed) {
-            if (Math.abs(a - seconds) < Math.abs(best - seconds)) {
+            if (Math.abs(a - seconds) <= Math.abs(best - seconds)) { // a tie goes to the longer duration
                 best = a;
             }
         }
