@@ -1,14 +1,21 @@
 package io.ttv.pipeline.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.cloud.BaseServiceException;
+import com.google.cloud.storage.Blob;
+import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.Storage;
 import io.ttv.pipeline.callback.CallbackDelivery;
 import io.ttv.pipeline.callback.CallbackOutbox;
 import io.ttv.pipeline.config.ConfigException;
 import io.ttv.pipeline.config.PipelineConfig;
 import io.ttv.pipeline.domain.CreateJobRequest;
+import io.ttv.pipeline.generator.GenerationException;
+import io.ttv.pipeline.generator.InstrumentedGenerator;
 import io.ttv.pipeline.generator.LocalVideoGenerator;
 import io.ttv.pipeline.generator.VideoGenerator;
+import io.ttv.pipeline.generator.remote.RemoteGenerators;
+import io.ttv.pipeline.generator.remote.VeoGenerator;
 import io.ttv.pipeline.health.ComponentChecks;
 import io.ttv.pipeline.http.ApiServer;
 import io.ttv.pipeline.http.FrontDoor;
@@ -44,11 +51,13 @@ import org.springframework.data.redis.serializer.RedisSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Dictionary;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -101,11 +110,6 @@ public class PipelineApplication {
         LOG.info("Starting TTV Pipeline {} (role {}, HTTP port {}, Redis {})", version,
                 config.role().name().toLowerCase(), config.httpPort(), config.redisUrl().redacted());
 
-        Map<String, VideoGenerator> generators = Map.of("local", new LocalVideoGenerator());
-        if (!generators.containsKey(config.defaultGenerator())) {
-            throw fail(new ConfigException("Invalid configuration: TTV_GENERATOR = '" + config.defaultGenerator()
-                    + "': must be one of " + generators.keySet()));
-        }
         // The storage client first: credential problems are configuration errors, raised before anything is opened.
         Storage storage;
         try {
@@ -114,9 +118,23 @@ public class PipelineApplication {
             throw fail(e);
         }
         ObjectMapper mapper = new ObjectMapper();
+        Map<String, VideoGenerator> backends = new LinkedHashMap<>();
+        backends.put(LocalVideoGenerator.NAME, new LocalVideoGenerator());
+        try {
+            backends.putAll(RemoteGenerators.configured(config.generators(), mapper, gcsReader(storage)));
+        } catch (ConfigException e) {
+            throw fail(e);
+        }
+        if (!backends.containsKey(config.defaultGenerator())) {
+            throw fail(new ConfigException("Invalid configuration: TTV_GENERATOR = '" + config.defaultGenerator()
+                    + "': must be one of " + backends.keySet() + " (a remote backend needs its key)"));
+        }
+        LOG.info("Generators: {}", backends.keySet());
         redis = new RedisClients(config);
         jobs = new JobStore(redis.template());
         metrics = new PipelineMetrics(jobs);
+        Map<String, VideoGenerator> generators = new LinkedHashMap<>();
+        backends.forEach((name, g) -> generators.put(name, new InstrumentedGenerator(g, metrics.registry())));
         ArtifactStore artifacts = new ArtifactStore(storage, config);
         workerId = workerId();
         Duration heartbeatTtl = Duration.ofSeconds(config.heartbeatSeconds());
@@ -232,6 +250,32 @@ public class PipelineApplication {
             redis.close();
             redis = null;
         }
+    }
+
+    /** Reads Veo's gs:// results with the node's GCS client, refusing an object larger than the limit. */
+    static VeoGenerator.GcsReader gcsReader(Storage storage) {
+        return (gsUri, target, maxBytes) -> {
+            Blob blob;
+            try {
+                blob = storage.get(BlobId.fromGsUtilUri(gsUri));
+            } catch (IllegalArgumentException e) {
+                throw new GenerationException("Vertex AI Veo returned an invalid Cloud Storage URI", false, null);
+            } catch (BaseServiceException e) {
+                throw new IOException("reading " + gsUri + " failed", e);
+            }
+            if (blob == null) {
+                throw new GenerationException("The Veo video is missing from Cloud Storage", false, null);
+            }
+            if (blob.getSize() != null && blob.getSize() > maxBytes) {
+                throw new GenerationException("The video from Vertex AI Veo is larger than the limit of " + maxBytes
+                        + " bytes", false, null);
+            }
+            try {
+                blob.downloadTo(target);
+            } catch (BaseServiceException e) {
+                throw new IOException("reading " + gsUri + " failed", e);
+            }
+        };
     }
 
     private static RuntimeException fail(Exception e) {

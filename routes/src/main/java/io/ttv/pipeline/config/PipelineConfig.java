@@ -3,6 +3,7 @@ package io.ttv.pipeline.config;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -40,7 +41,8 @@ public record PipelineConfig(
         boolean callbackAllowPrivate,
         boolean callbackAllowHttp,
         int callbackTimeoutMs,
-        String defaultGenerator) {
+        String defaultGenerator,
+        GeneratorSettings generators) {
 
     /** Which parts of the pipeline this node runs. */
     public enum Role {
@@ -88,7 +90,53 @@ public record PipelineConfig(
                 r.get(Setting.CALLBACK_ALLOW_PRIVATE, PipelineConfig::bool),
                 r.get(Setting.CALLBACK_ALLOW_HTTP, PipelineConfig::bool),
                 r.get(Setting.CALLBACK_TIMEOUT_MS, v -> intIn(v, 100, 120000)),
-                r.get(Setting.GENERATOR, PipelineConfig::nonBlank));
+                r.get(Setting.GENERATOR, PipelineConfig::nonBlank),
+                generators(r));
+    }
+
+    private static GeneratorSettings generators(Resolver r) {
+        GeneratorSettings.Backend veo = backend(r, "veo", Setting.VEO_API_KEY, Setting.VEO_BASE_URL, Setting.VEO_MODEL,
+                Setting.VEO_TIMEOUT_SECONDS, true);
+        GeneratorSettings g = new GeneratorSettings(
+                Duration.ofMillis(r.get(Setting.GENERATOR_POLL_INTERVAL_MS, v -> intIn(v, 1, 600_000))),
+                Duration.ofMillis(r.get(Setting.GENERATOR_POLL_MAX_INTERVAL_MS, v -> intIn(v, 1, 600_000))),
+                r.get(Setting.GENERATOR_MAX_POLLS, v -> intIn(v, 1, 1_000_000)),
+                Duration.ofMillis(r.get(Setting.GENERATOR_HTTP_TIMEOUT_MS, v -> intIn(v, 100, 600_000))),
+                r.get(Setting.GENERATOR_DOWNLOAD_MAX_BYTES, v -> longIn(v, 1, 1L << 40)),
+                backend(r, "fal", Setting.FAL_API_KEY, Setting.FAL_BASE_URL, Setting.FAL_MODEL,
+                        Setting.FAL_TIMEOUT_SECONDS, false),
+                backend(r, "replicate", Setting.REPLICATE_API_KEY, Setting.REPLICATE_BASE_URL, Setting.REPLICATE_MODEL,
+                        Setting.REPLICATE_TIMEOUT_SECONDS, false),
+                r.get(Setting.REPLICATE_WAIT_SECONDS, v -> intIn(v, 0, 60)),
+                backend(r, "runway", Setting.RUNWAY_API_KEY, Setting.RUNWAY_BASE_URL, Setting.RUNWAY_MODEL,
+                        Setting.RUNWAY_TIMEOUT_SECONDS, false),
+                backend(r, "minimax", Setting.MINIMAX_API_KEY, Setting.MINIMAX_BASE_URL, Setting.MINIMAX_MODEL,
+                        Setting.MINIMAX_TIMEOUT_SECONDS, false),
+                veo,
+                r.get(Setting.VEO_CREDENTIALS, PipelineConfig::optionalReadableFile),
+                r.get(Setting.VEO_PROJECT, String::trim),
+                r.get(Setting.VEO_LOCATION, PipelineConfig::nonBlank),
+                r.get(Setting.VEO_OUTPUT_GCS_URI, PipelineConfig::optionalGcsUri));
+        if (g.veoConfigured() && g.veoProject().isEmpty()) {
+            throw new ConfigException("Invalid configuration: TTV_VEO_PROJECT must be set when TTV_VEO_API_KEY or "
+                    + "TTV_VEO_CREDENTIALS is");
+        }
+        return g;
+    }
+
+    private static GeneratorSettings.Backend backend(Resolver r, String name, Setting key, Setting baseUrl,
+                                                     Setting model, Setting timeout, boolean baseUrlOptional) {
+        return new GeneratorSettings.Backend(name,
+                r.get(key, String::trim),
+                r.get(baseUrl, v -> {
+                    String u = optionalHttpUrl(v);
+                    if (u.isEmpty() && !baseUrlOptional) {
+                        throw new IllegalArgumentException("must be an http(s) base URL");
+                    }
+                    return u;
+                }),
+                r.get(model, PipelineConfig::nonBlank),
+                Duration.ofSeconds(r.get(timeout, v -> intIn(v, 1, 86400))));
     }
 
     private record Resolver(Map<String, ? extends Map<String, ?>> pids, Map<String, String> env) {
@@ -119,7 +167,8 @@ public record PipelineConfig(
         }
 
         private static boolean isSecret(Setting s) {
-            return s == Setting.API_KEYS || s == Setting.CALLBACK_SECRET || s == Setting.REDIS_URL;
+            return s == Setting.API_KEYS || s == Setting.CALLBACK_SECRET || s == Setting.REDIS_URL
+                    || s.key().endsWith(".api-key");
         }
     }
 
@@ -134,6 +183,27 @@ public record PipelineConfig(
             throw new IllegalArgumentException("must be between " + min + " and " + max);
         }
         return n;
+    }
+
+    static long longIn(String v, long min, long max) {
+        long n;
+        try {
+            n = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("must be an integer between " + min + " and " + max);
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException("must be between " + min + " and " + max);
+        }
+        return n;
+    }
+
+    static String optionalGcsUri(String v) {
+        String t = v.trim();
+        if (!t.isEmpty() && !t.matches("gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](/.*)?")) {
+            throw new IllegalArgumentException("must be a gs://bucket/prefix URI");
+        }
+        return t;
     }
 
     static boolean bool(String v) {

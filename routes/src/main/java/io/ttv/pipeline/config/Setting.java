@@ -43,7 +43,44 @@ public enum Setting {
     CALLBACK_ALLOW_HTTP(Pid.CALLBACKS, "callback.allow-http", "TTV_CALLBACK_ALLOW_HTTP", "false"),
     CALLBACK_TIMEOUT_MS(Pid.CALLBACKS, "callback.timeout.ms", "TTV_CALLBACK_TIMEOUT_MS", "10000"),
 
-    GENERATOR(Pid.GENERATORS, "generator.default", "TTV_GENERATOR", "local");
+    GENERATOR(Pid.GENERATORS, "generator.default", "TTV_GENERATOR", "local"),
+    GENERATOR_POLL_INTERVAL_MS(Pid.GENERATORS, "generator.poll.interval.ms", "TTV_GENERATOR_POLL_INTERVAL_MS", "2000"),
+    GENERATOR_POLL_MAX_INTERVAL_MS(Pid.GENERATORS, "generator.poll.max-interval.ms",
+            "TTV_GENERATOR_POLL_MAX_INTERVAL_MS", "15000"),
+    GENERATOR_MAX_POLLS(Pid.GENERATORS, "generator.max-polls", "TTV_GENERATOR_MAX_POLLS", "720"),
+    GENERATOR_HTTP_TIMEOUT_MS(Pid.GENERATORS, "generator.http.timeout.ms", "TTV_GENERATOR_HTTP_TIMEOUT_MS", "30000"),
+    GENERATOR_DOWNLOAD_MAX_BYTES(Pid.GENERATORS, "generator.download.max-bytes", "TTV_GENERATOR_DOWNLOAD_MAX_BYTES",
+            "536870912"),
+
+    FAL_API_KEY(Pid.GENERATORS, "fal.api-key", "TTV_FAL_API_KEY", ""),
+    FAL_BASE_URL(Pid.GENERATORS, "fal.base-url", "TTV_FAL_BASE_URL", "https://queue.fal.run"),
+    FAL_MODEL(Pid.GENERATORS, "fal.model", "TTV_FAL_MODEL", "fal-ai/kling-video/v2.1/standard/text-to-video"),
+    FAL_TIMEOUT_SECONDS(Pid.GENERATORS, "fal.timeout.seconds", "TTV_FAL_TIMEOUT_SECONDS", "1800"),
+
+    REPLICATE_API_KEY(Pid.GENERATORS, "replicate.api-key", "TTV_REPLICATE_API_KEY", ""),
+    REPLICATE_BASE_URL(Pid.GENERATORS, "replicate.base-url", "TTV_REPLICATE_BASE_URL", "https://api.replicate.com"),
+    REPLICATE_MODEL(Pid.GENERATORS, "replicate.model", "TTV_REPLICATE_MODEL", "minimax/video-01"),
+    REPLICATE_TIMEOUT_SECONDS(Pid.GENERATORS, "replicate.timeout.seconds", "TTV_REPLICATE_TIMEOUT_SECONDS", "1800"),
+    REPLICATE_WAIT_SECONDS(Pid.GENERATORS, "replicate.wait.seconds", "TTV_REPLICATE_WAIT_SECONDS", "5"),
+
+    RUNWAY_API_KEY(Pid.GENERATORS, "runway.api-key", "TTV_RUNWAY_API_KEY", ""),
+    RUNWAY_BASE_URL(Pid.GENERATORS, "runway.base-url", "TTV_RUNWAY_BASE_URL", "https://api.dev.runwayml.com"),
+    RUNWAY_MODEL(Pid.GENERATORS, "runway.model", "TTV_RUNWAY_MODEL", "veo3.1_fast"),
+    RUNWAY_TIMEOUT_SECONDS(Pid.GENERATORS, "runway.timeout.seconds", "TTV_RUNWAY_TIMEOUT_SECONDS", "1800"),
+
+    MINIMAX_API_KEY(Pid.GENERATORS, "minimax.api-key", "TTV_MINIMAX_API_KEY", ""),
+    MINIMAX_BASE_URL(Pid.GENERATORS, "minimax.base-url", "TTV_MINIMAX_BASE_URL", "https://api.minimax.io"),
+    MINIMAX_MODEL(Pid.GENERATORS, "minimax.model", "TTV_MINIMAX_MODEL", "MiniMax-Hailuo-02"),
+    MINIMAX_TIMEOUT_SECONDS(Pid.GENERATORS, "minimax.timeout.seconds", "TTV_MINIMAX_TIMEOUT_SECONDS", "1800"),
+
+    VEO_API_KEY(Pid.GENERATORS, "veo.api-key", "TTV_VEO_API_KEY", ""),
+    VEO_CREDENTIALS(Pid.GENERATORS, "veo.credentials", "TTV_VEO_CREDENTIALS", ""),
+    VEO_BASE_URL(Pid.GENERATORS, "veo.base-url", "TTV_VEO_BASE_URL", ""),
+    VEO_MODEL(Pid.GENERATORS, "veo.model", "TTV_VEO_MODEL", "veo-3.0-fast-generate-001"),
+    VEO_PROJECT(Pid.GENERATORS, "veo.project", "TTV_VEO_PROJECT", ""),
+    VEO_LOCATION(Pid.GENERATORS, "veo.location", "TTV_VEO_LOCATION", "us-central1"),
+    VEO_OUTPUT_GCS_URI(Pid.GENERATORS, "veo.output-gcs-uri", "TTV_VEO_OUTPUT_GCS_URI", ""),
+    VEO_TIMEOUT_SECONDS(Pid.GENERATORS, "veo.timeout.seconds", "TTV_VEO_TIMEOUT_SECONDS", "1800");
 
     /** The configuration PIDs, one per capability. */
     public enum Pid {
