@@ -50,8 +50,9 @@ class ContractIT {
 
     @BeforeAll
     static void start() throws Exception {
+        // Callback URLs are held to the production rules here (https, public addresses only).
         a = new Distribution(Map.of("TTV_API_KEYS", KEY + ",it-key-2", "TTV_RATE_LIMIT", "0",
-                "TTV_WORKER_CONCURRENCY", "1"));
+                "TTV_WORKER_CONCURRENCY", "1", "TTV_CALLBACK_ALLOW_PRIVATE", "false", "TTV_CALLBACK_ALLOW_HTTP", "false"));
         Map<String, String> limited = Map.of("TTV_ROLE", "api", "TTV_RATE_LIMIT", "60", "TTV_RATE_LIMIT_BURST", "10",
                 "TTV_TRUSTED_PROXIES", "127.0.0.1");
         b = new Distribution(a, limited);

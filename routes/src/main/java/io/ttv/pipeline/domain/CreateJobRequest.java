@@ -1,6 +1,7 @@
 package io.ttv.pipeline.domain;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,6 +29,7 @@ public record CreateJobRequest(
 
     public static final int MAX_PROMPT_LENGTH = 2000;
     public static final int MAX_METADATA_BYTES = 4096;
+    public static final int MAX_CALLBACK_URL_LENGTH = 2048;
     public static final Set<String> ASPECT_RATIOS = Set.of("16:9", "9:16", "1:1");
     public static final List<String> EVENT_TYPES =
             List.of("started", "progress", "finished", "failed", "canceled");
@@ -43,10 +45,12 @@ public record CreateJobRequest(
     public static CreateJobRequest parse(byte[] body, ObjectMapper mapper, Rules rules) {
         JsonNode root;
         try {
-            root = body == null || body.length == 0 ? null : mapper.readTree(body);
+            // Trailing content after the object ("{…}}", "{…} {}") is malformed, not ignored.
+            root = body == null || body.length == 0 ? null
+                    : mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
         } catch (JsonProcessingException e) {
-            throw invalid("Request body is not valid JSON", "body",
-                    "malformed JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+            throw invalid("Request body is not valid JSON", "body", e.getLocation() == null ? "malformed JSON"
+                    : "malformed JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
         } catch (java.io.IOException e) {
             throw invalid("Request body could not be read", "body", "unreadable");
         }
@@ -85,6 +89,9 @@ public record CreateJobRequest(
             throw invalid("prompt must be a string", "prompt", "must be a string");
         }
         String p = node.asText().strip().replaceAll("\\s+", " ");
+        if (hasUnpairedSurrogate(p)) {
+            throw invalid("prompt is not valid Unicode (unpaired surrogate)", "prompt", "invalid Unicode");
+        }
         int length = p.codePointCount(0, p.length());
         if (length < 1) {
             throw invalid("prompt must not be empty", "prompt", "must not be empty");
@@ -143,6 +150,18 @@ public record CreateJobRequest(
         return node.asLong();
     }
 
+    private static boolean hasUnpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String callbackUrl(JsonNode node, Rules rules) {
         if (node == null || node.isNull()) {
             return null;
@@ -151,6 +170,10 @@ public record CreateJobRequest(
             throw invalid("callback_url must be a string", "callback_url", "must be a string");
         }
         String url = node.asText().trim();
+        if (url.length() > MAX_CALLBACK_URL_LENGTH) {
+            throw invalid("callback_url must be at most " + MAX_CALLBACK_URL_LENGTH + " characters", "callback_url",
+                    "too long");
+        }
         URI uri;
         try {
             uri = new URI(url);

@@ -109,6 +109,8 @@ public final class FrontDoor {
             return;
         }
         String client = principal != null ? principal : "ip:" + clientAddress(ctx.request());
+        // The body is read after this asynchronous step: held back until the body handler resumes the request.
+        ctx.request().pause();
         ctx.vertx().executeBlocking(() -> limiter.take(client), false).onComplete(result -> {
             if (result.failed()) {
                 // Throttling protects the service; it must not take it down. The job routes answer 503 themselves.

@@ -80,6 +80,8 @@ public final class OpenApiDocument {
             responses.putIfAbsent("401", response("401", "Unauthorized: API key missing or wrong (when keys "
                     + "are configured); WWW-Authenticate: Bearer", null));
             op.put("security", List.of(Map.of(), Map.of("bearer", List.of()), Map.of("apiKey", List.of())));
+            responses.putIfAbsent("503", response("503", "RedisUnavailable (or StorageUnavailable); Retry-After gives "
+                    + "the seconds to wait", null));
         }
         if (!FrontDoor.UNLIMITED.contains(path)) {
             responses.putIfAbsent("429", response("429", "RateLimitExceeded; Retry-After gives the seconds to wait",

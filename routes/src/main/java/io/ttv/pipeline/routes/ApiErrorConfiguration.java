@@ -52,7 +52,8 @@ public class ApiErrorConfiguration extends RouteConfigurationBuilder {
                 return;
             }
             if (t instanceof DataAccessException || t instanceof JedisException) {
-                LOG.warn("Redis unavailable (request {}): {}", Api.requestId(exchange), t.getMessage());
+                LOG.warn("Redis unavailable (request {}): {}", Api.requestId(exchange), rootCause(t));
+                LOG.debug("Redis failure", t);
                 unavailable(exchange, "RedisUnavailable", "The job store is unavailable; try again shortly");
                 return;
             }
@@ -64,6 +65,14 @@ public class ApiErrorConfiguration extends RouteConfigurationBuilder {
         }
         LOG.error("Unhandled API error (request {})", Api.requestId(exchange), failure);
         api.error(exchange, 500, "InternalError", "An internal error occurred", Map.of(), true);
+    }
+
+    private static String rootCause(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (" + root + ")";
     }
 
     private void unavailable(Exchange exchange, String code, String message) {

@@ -56,7 +56,7 @@ public class JobIntake {
 
     public void create(Exchange exchange) throws JsonProcessingException {
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
-        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+        if (!isJson(contentType)) {
             throw new ApiException(415, "UnsupportedMediaType", "Send the job as JSON with Content-Type: application/json",
                     Map.of("content_type", contentType == null ? "" : contentType), false);
         }
@@ -145,6 +145,17 @@ public class JobIntake {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code application/json} or a {@code +json} type, with or without parameters such as the charset. */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim()
+                .toLowerCase(Locale.ROOT);
+        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
     }
 
     /** {@code POST /v1/jobs/{id}/cancel}: 200 with the canceled job, 409 if it already ended, 404 if unknown. */

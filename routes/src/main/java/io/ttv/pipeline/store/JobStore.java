@@ -3,7 +3,6 @@ package io.ttv.pipeline.store;
 import io.ttv.pipeline.domain.JobStatus;
 import io.ttv.pipeline.domain.Timestamps;
 import org.springframework.data.redis.connection.RedisListCommands.Direction;
-import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
@@ -14,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,6 +47,8 @@ public class JobStore {
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> retryScript;
     private final DefaultRedisScript<Long> promoteScript;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> readJobsScript;
 
     public JobStore(StringRedisTemplate redis) {
         this.redis = redis;
@@ -58,6 +60,7 @@ public class JobStore {
         this.cancelScript = new DefaultRedisScript<>(stateMachine + luaSource("cancel.lua"), List.class);
         this.retryScript = new DefaultRedisScript<>(stateMachine + luaSource("schedule-retry.lua"), List.class);
         this.promoteScript = new DefaultRedisScript<>(luaSource("promote-due.lua"), Long.class);
+        this.readJobsScript = new DefaultRedisScript<>(luaSource("read-jobs.lua"), List.class);
     }
 
     static String luaSource(String name) {
@@ -112,13 +115,7 @@ public class JobStore {
         if (ids == null || ids.isEmpty()) {
             return List.of();
         }
-        List<Object> hashes = redis.executePipelined((RedisCallback<Object>) c -> {
-            for (String id : ids) {
-                c.hashCommands().hGetAll(RedisKeys.job(id).getBytes(StandardCharsets.UTF_8));
-            }
-            return null;
-        });
-        return hashes.stream().map(JobStore::stringMap).filter(h -> !h.isEmpty()).toList();
+        return hashes(ids).stream().filter(h -> !h.isEmpty()).toList();
     }
 
     public Map<String, String> get(String id) {
@@ -228,19 +225,14 @@ public class JobStore {
                 batch *= 2; // more jobs created in the same millisecond than one batch holds: look further
                 continue;
             }
-            List<Object> hashes = redis.executePipelined((RedisCallback<Object>) c -> {
-                for (ZSetOperations.TypedTuple<String> e : fresh) {
-                    c.hashCommands().hGetAll(RedisKeys.job(e.getValue()).getBytes(StandardCharsets.UTF_8));
-                }
-                return null;
-            });
+            List<Map<String, String>> hashes = hashes(fresh.stream().map(ZSetOperations.TypedTuple::getValue).toList());
             for (int i = 0; i < fresh.size(); i++) {
                 if (jobs.size() == limit) {
                     return new JobPage(jobs, last.encode());
                 }
                 examined++;
                 last = position(fresh.get(i));
-                Map<String, String> hash = stringMap(hashes.get(i));
+                Map<String, String> hash = hashes.get(i);
                 if (!hash.isEmpty() && (status == null || status.wire().equals(hash.get("status")))) {
                     jobs.add(hash);
                 }
@@ -262,10 +254,18 @@ public class JobStore {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, String> stringMap(Object raw) {
-        Map<String, String> out = new java.util.HashMap<>();
-        if (raw instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> out.put(k.toString(), v.toString()));
+    /** The hashes of {@code ids} in one round trip (a script: empty for a missing job), in the order given. */
+    private List<Map<String, String>> hashes(Collection<String> ids) {
+        List<?> raw = redis.execute(readJobsScript, ids.stream().map(RedisKeys::job).toList());
+        List<Map<String, String>> out = new ArrayList<>(ids.size());
+        for (Object hash : raw == null ? List.of() : raw) {
+            Map<String, String> m = new java.util.HashMap<>();
+            if (hash instanceof List<?> pairs) {
+                for (int i = 0; i + 1 < pairs.size(); i += 2) {
+                    m.put(pairs.get(i).toString(), pairs.get(i + 1).toString());
+                }
+            }
+            out.add(m);
         }
         return out;
     }
