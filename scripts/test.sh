@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests (plain JVM) and black-box tests of the assembled Karaf distribution.
+# The whole test suite: unit tests (plain JVM), black-box tests of the assembled Karaf distribution, and the
+# operations files (scripts/test-ops.sh).
 # Installs what the tests need on a fresh machine (ffprobe, the GCS emulator's node modules, a Redis binary),
 # then builds and runs everything with Maven. Extra arguments go to Maven (e.g. -pl routes).
 set -euo pipefail
@@ -16,3 +17,6 @@ ensure_gcs_emulator
 
 log "building and testing (mvn verify)"
 mvn -B -ntp verify "$@"
+
+log "operations files: monitoring rules, compose, entry point, backup/restore, health check"
+"$ROOT/scripts/test-ops.sh"
