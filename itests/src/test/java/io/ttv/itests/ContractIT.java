@@ -54,7 +54,7 @@ class ContractIT {
         a = new Distribution(Map.of("TTV_API_KEYS", KEY + ",it-key-2", "TTV_RATE_LIMIT", "0",
                 "TTV_WORKER_CONCURRENCY", "1", "TTV_CALLBACK_ALLOW_PRIVATE", "false", "TTV_CALLBACK_ALLOW_HTTP", "false"));
         Map<String, String> limited = Map.of("TTV_ROLE", "api", "TTV_RATE_LIMIT", "60", "TTV_RATE_LIMIT_BURST", "10",
-                "TTV_TRUSTED_PROXIES", "127.0.0.1");
+                "TTV_TRUSTED_PROXIES", "127.0.0.1", "TTV_CORS_ORIGINS", "https://app.example");
         b = new Distribution(a, limited);
         c = new Distribution(a, limited);
     }
@@ -158,6 +158,37 @@ class ContractIT {
         assertEquals(200, b.send(HttpRequest.newBuilder(b.uri("/v1/jobs?limit=1"))
                 .header("X-Forwarded-For", "10.9.0.1").build()).statusCode(), "no keys configured: auth is off");
         assertFalse(a.karafLog().contains(KEY), "an API key never reaches the log");
+    }
+
+    @Test
+    void corsAllowsOnlyConfiguredOriginsAndEveryAnswerCarriesTheSecurityHeaders() throws Exception {
+        HttpResponse<String> preflight = b.send(HttpRequest.newBuilder(b.uri("/v1/jobs"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "https://app.example")
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "Content-Type, Idempotency-Key")
+                .header("X-Forwarded-For", "203.0.113.90").build());
+        assertTrue(preflight.statusCode() < 300, "preflight answered " + preflight.statusCode());
+        assertEquals("https://app.example",
+                preflight.headers().firstValue("Access-Control-Allow-Origin").orElseThrow());
+        HttpResponse<String> foreign = b.send(HttpRequest.newBuilder(b.uri("/v1/jobs?limit=1"))
+                .header("Origin", "https://evil.example").header("X-Forwarded-For", "203.0.113.91").build());
+        assertFalse(foreign.headers().firstValue("Access-Control-Allow-Origin").isPresent());
+        assertFalse(a.send(HttpRequest.newBuilder(a.uri("/healthz")).header("Origin", "https://app.example").build())
+                .headers().firstValue("Access-Control-Allow-Origin").isPresent(), "no CORS where none is configured");
+        for (HttpResponse<String> r : List.of(a.get("/healthz"), a.get("/nowhere"), foreign,
+                call(a, "POST", "/v1/jobs", "{\"prompt\":\"" + "x".repeat(1024 * 1024 + 1) + "\"}", Map.of()))) {
+            assertEquals("nosniff", r.headers().firstValue("X-Content-Type-Options").orElse(null), r.uri().toString());
+            assertEquals("DENY", r.headers().firstValue("X-Frame-Options").orElse(null));
+            assertEquals("strict-origin-when-cross-origin", r.headers().firstValue("Referrer-Policy").orElse(null));
+            assertEquals(r.headers().firstValue("X-Request-ID").orElseThrow(),
+                    r.headers().firstValue("X-Correlation-ID").orElseThrow());
+        }
+        HttpResponse<String> kept = a.send(HttpRequest.newBuilder(a.uri("/healthz"))
+                .header("X-Request-ID", "client.trace-1").build());
+        assertEquals("client.trace-1", kept.headers().firstValue("X-Request-ID").orElseThrow());
+        HttpResponse<String> replaced = a.send(HttpRequest.newBuilder(a.uri("/healthz"))
+                .header("X-Request-ID", "bad id <x>").build());
+        assertFalse(replaced.headers().firstValue("X-Request-ID").orElseThrow().contains("<"));
     }
 
     @Test

@@ -93,19 +93,34 @@ final class Distribution implements AutoCloseable {
 
     /** Starts Karaf on the current home and waits until {@code /readyz} answers 200. */
     void startKaraf() throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(karafHome.resolve("bin/karaf").toString(), "server")
-                .directory(karafHome.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("karaf-console.log").toFile()));
-        pb.environment().putAll(environment());
-        Process started = pb.start();
-        karaf = started;
+        launchKaraf();
+        Process started = karaf;
         Processes.await("/readyz 200", Duration.ofSeconds(120), () -> {
             if (!started.isAlive() || karafLog().contains("Unable to start container for blueprint bundle io.ttv")) {
                 throw new AssertionError("the pipeline did not start; see " + karafHome.resolve("data/log/karaf.log"));
             }
             return get("/readyz").statusCode() == 200;
         });
+    }
+
+    /** Starts Karaf on the current home without waiting for it. */
+    void launchKaraf() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(karafHome.resolve("bin/karaf").toString(), "server")
+                .directory(karafHome.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("karaf-console.log").toFile()));
+        pb.environment().putAll(environment());
+        karaf = pb.start();
+    }
+
+    /** Stops Redis gracefully (its AOF is flushed); {@link #startRedis()} brings it back on the same port and data. */
+    void stopRedis() throws InterruptedException {
+        Processes.stop(redis);
+        Processes.await("the Redis port to close", Duration.ofSeconds(30), () -> !Processes.accepts(redisPort));
+    }
+
+    void startRedis() throws IOException, InterruptedException {
+        redis = Processes.startRedis(work, redisPort);
     }
 
     /** Stops the GCS emulator (a storage outage); {@link #startGcs()} brings it back on the same port. */

@@ -59,8 +59,9 @@ final class Processes {
             }
             bin.toFile().setExecutable(true);
         }
+        // Durable as in production (scripts/redis.conf): a restarted Redis comes back with every job.
         Process p = new ProcessBuilder(bin.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no", "--dir", work.toString())
+                "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", work.toString())
                 .redirectErrorStream(true).redirectOutput(work.resolve("redis.log").toFile()).start();
         await("Redis on port " + port, Duration.ofSeconds(20), () -> accepts(port));
         return p;

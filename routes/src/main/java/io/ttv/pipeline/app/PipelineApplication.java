@@ -194,8 +194,6 @@ public class PipelineApplication {
             context.addRoutes(new StorageRoutes(worker, metrics));
             context.addRoutes(new CallbackRoutes(new CallbackDelivery(jobs, mapper, config.callbackSecret(),
                     config.callbackAllowPrivate()), config.callbackTimeoutMs()));
-            // Registered before the first claim, so that a crash at any point leaves a worker the reaper can find.
-            jobs.heartbeat(workerId, heartbeatTtl);
             runsWorkers = true;
         }
         try {

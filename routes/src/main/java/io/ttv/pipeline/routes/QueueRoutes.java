@@ -29,6 +29,8 @@ public class QueueRoutes extends RouteBuilder {
     private final Duration heartbeatTtl;
     private final WorkerState state;
     private final CallbackOutbox outbox;
+    /** Whether this worker's heartbeat has been written once: no claim before, so a crash is always found. */
+    private volatile boolean registered;
 
     public QueueRoutes(JobStore jobs, Reaper reaper, WorkerState state, CallbackOutbox outbox, String workerId,
                        int concurrency, Duration heartbeatTtl) {
@@ -51,7 +53,16 @@ public class QueueRoutes extends RouteBuilder {
             }
             return null;
         }
+        if (!registered) {
+            // A node may start while Redis is down: it claims nothing until the reaper can see it.
+            heartbeat();
+        }
         return jobs.claim(workerId, CLAIM_WAIT);
+    }
+
+    private void heartbeat() {
+        jobs.heartbeat(workerId, heartbeatTtl);
+        registered = true;
     }
 
     @Override
@@ -60,7 +71,7 @@ public class QueueRoutes extends RouteBuilder {
                 .onException(DataAccessException.class).handled(true)
                     .log(LoggingLevel.WARN, "Heartbeat not renewed, Redis unavailable: ${exception.message}")
                 .end()
-                .process(e -> jobs.heartbeat(workerId, heartbeatTtl));
+                .process(e -> heartbeat());
 
         from("timer:queue-reaper?delay=" + heartbeatTtl.toMillis() + "&period=" + heartbeatTtl.toMillis())
                 .routeId("queue-reaper")
