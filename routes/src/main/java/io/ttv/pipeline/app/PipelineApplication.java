@@ -61,6 +61,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One node of the pipeline: owns the {@code ttv-pipeline} CamelContext, the clients it needs (Redis, GCS,
@@ -77,7 +81,17 @@ public class PipelineApplication {
     /** Long-polls that may wait at once; beyond that a read answers at once, so short requests keep threads. */
     static final int MAX_LONG_POLLS = 96;
 
+    /** How long configuration changes are collected before the one restart that applies them all. */
+    static final Duration RECONFIGURE_QUIET = Duration.ofSeconds(1);
+
     private final Map<String, Map<String, Object>> pids;
+    private final ScheduledExecutorService reconfigurer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ttv-reconfigure");
+        t.setDaemon(true);
+        return t;
+    });
+    private ScheduledFuture<?> pendingRestart;
+    private boolean closed;
     private final Map<String, String> env;
     private DefaultCamelContext camel;
     private RedisClients redis;
@@ -94,7 +108,7 @@ public class PipelineApplication {
     }
 
     PipelineApplication(Map<String, Map<String, Object>> pids, Map<String, String> env) {
-        this.pids = pids;
+        this.pids = new HashMap<>(pids);
         this.env = env;
     }
 
@@ -206,6 +220,51 @@ public class PipelineApplication {
         camel = context;
         LOG.info("TTV Pipeline started: http://{}:{}/ (worker {})", config.httpHost(), config.httpPort(),
                 config.role().runsWorkers() ? workerId : "off");
+    }
+
+    /**
+     * A {@code ttv.*} PID changed (an edited {@code etc/<pid>.cfg}, or {@code config:edit … config:update}). Changes
+     * arriving within {@link #RECONFIGURE_QUIET} are applied together by one graceful restart of the node: claims
+     * stop, running jobs finish or go back to the queue, and the node starts again with the new values.
+     */
+    public synchronized void reconfigure(String pid, Map<String, ?> properties) {
+        Map<String, Object> next = new HashMap<>();
+        properties.forEach((k, v) -> {
+            // ConfigAdmin's own bookkeeping keys are not settings.
+            if (!k.startsWith("service.") && !k.startsWith("felix.") && !k.equals("component.name")) {
+                next.put(k, v);
+            }
+        });
+        Map<String, Object> current = new HashMap<>(pids.getOrDefault(pid, Map.of()));
+        current.keySet().removeIf(k -> k.startsWith("service.") || k.startsWith("felix.") || k.equals("component.name"));
+        if (closed || next.equals(current)) {
+            return;
+        }
+        pids.put(pid, next);
+        LOG.info("Configuration {} changed: the node restarts gracefully to apply it", pid);
+        if (pendingRestart != null) {
+            pendingRestart.cancel(false);
+        }
+        pendingRestart = reconfigurer.schedule(this::restart, RECONFIGURE_QUIET.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void restart() {
+        if (closed) {
+            return;
+        }
+        stop();
+        try {
+            start();
+        } catch (Exception e) {
+            LOG.error("TTV Pipeline did not start with the new configuration: {}", e.getMessage());
+        }
+    }
+
+    /** Blueprint's destroy: stops the node for good (no restart from a late configuration change). */
+    public synchronized void close() {
+        closed = true;
+        reconfigurer.shutdownNow();
+        stop();
     }
 
     public synchronized void stop() {
