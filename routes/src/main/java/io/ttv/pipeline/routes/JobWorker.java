@@ -38,6 +38,8 @@ public class JobWorker {
     static final String SKIPPED = "TtvSkipped";
     static final String SHA256 = "TtvSha256";
     static final String SIZE = "TtvSize";
+    /** Milliseconds the generator took for this attempt (kept on the job as {@code generation_ms}). */
+    static final String GENERATION_MS = "TtvGenerationMs";
     static final String INTERRUPTED = "TtvInterrupted";
 
     private final JobStore jobs;
@@ -97,6 +99,7 @@ public class JobWorker {
                 Double.parseDouble(job.get("duration_seconds")), job.get("aspect_ratio"),
                 job.containsKey("seed") ? Long.valueOf(job.get("seed")) : null);
         jobs.log(id, "rendering with generator " + generator.name());
+        long renderStart = System.nanoTime();
         try {
             generator.generate(request, video, (percent, message) -> {
                 // The last 10% are the upload: rendering reports 0..90.
@@ -106,6 +109,7 @@ public class JobWorker {
             // Camel's error handler does not handle an InterruptedException: carry it as the job's failure instead.
             throw new JobInterruptedException(id, e);
         }
+        exchange.setProperty(GENERATION_MS, (System.nanoTime() - renderStart) / 1_000_000);
         exchange.setProperty(SIZE, Files.size(video));
         exchange.setProperty(SHA256, sha256(video));
         jobs.log(id, "rendered " + Files.size(video) + " bytes");
@@ -151,7 +155,8 @@ public class JobWorker {
                 "gcs_uri", artifacts.gcsUri(folder(job) + ArtifactStore.VIDEO_NAME),
                 "size_bytes", String.valueOf(exchange.getProperty(SIZE)),
                 "sha256", exchange.getProperty(SHA256, String.class),
-                "content_type", ArtifactStore.VIDEO_CONTENT_TYPE);
+                "content_type", ArtifactStore.VIDEO_CONTENT_TYPE,
+                "generation_ms", String.valueOf(exchange.getProperty(GENERATION_MS)));
         if (!r.applied() && r.status() == JobStatus.CANCELED) {
             artifacts.delete(folder(job));
             ended(exchange, "canceled", "canceled during upload: artifact removed");

@@ -1,0 +1,268 @@
+#!/usr/bin/env bash
+# The benchmark suite (bench/README.md): intake, status, pipeline overhead, start-up and memory, hot redeploy — each
+# figure next to a ceiling measured in the same run with the same load (nginx answering a canned 202, and
+# redis-benchmark running the Redis work of one submission). Builds if needed, starts its own Redis, GCS emulator
+# and Karaf copies on free ports, and writes bench/results/<time>.md and .json.
+# Usage: scripts/bench.sh   (BENCH_DURATION=20 BENCH_REPEATS=3 BENCH_PIPELINE_JOBS=1000 BENCH_CONNECTIONS=64)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+DURATION=${BENCH_DURATION:-20}
+REPEATS=${BENCH_REPEATS:-3}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+PIPELINE_JOBS=${BENCH_PIPELINE_JOBS:-1000}
+FIXED_RATE=${BENCH_FIXED_RATE:-1000}
+ASSEMBLY="$ROOT/distribution/target/assembly"
+OUT="$ROOT/bench/results"
+STAMP=$(date -u +%Y%m%d-%H%M%S)
+
+require java "JDK 17"; require mvn "Apache Maven"; require node "Node.js 20"; require python3 "Python 3"
+ensure_apt_package wrk wrk
+ensure_apt_package hey hey
+ensure_apt_package nginx nginx-light
+ensure_apt_package redis-benchmark redis-tools
+ensure_apt_package bc bc
+ensure_gcs_emulator
+if [ ! -f "$ASSEMBLY/etc/startup.properties" ]; then
+    log "building the distribution"
+    mvn -B -ntp -q verify -DskipTests
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ttv-bench.XXXXXX")
+pids=()
+cleanup() {
+    for home in "$WORK"/node-*; do
+        [ -d "$home" ] || continue
+        for p in $(pgrep -f "karaf.home=$home" || true); do kill "$p" 2>/dev/null || true; done
+    done
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+mkdir -p "$OUT"
+RESULTS="$WORK/results.tsv"   # scenario <TAB> metric <TAB> value <TAB> unit
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RESULTS"; log "$1 $2 = $3 $4"; }
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+# --- servers ------------------------------------------------------------------------------------------------
+redis_port=$(free_port); gcs_port=$(free_port)
+"$(redis_server_binary)" "$ROOT/scripts/redis.conf" --port "$redis_port" --bind 127.0.0.1 --dir "$WORK" \
+    >"$WORK/redis.log" 2>&1 & pids+=($!)
+(cd scripts/gcs-emulator && exec node server.js --host 127.0.0.1 --port "$gcs_port" --bucket ttv-api-artifacts) \
+    >"$WORK/gcs.log" 2>&1 & pids+=($!)
+wait_for_port "$redis_port" 15 Redis; wait_for_port "$gcs_port" 60 "GCS emulator"
+rcli() { redis-cli -p "$redis_port" "$@"; }
+
+# start_node NAME PORT [ENV=VALUE...]: a fresh copy of the assembly; prints nothing, waits for the HTTP port.
+start_node() {
+    local name=$1 port=$2; shift 2
+    local home="$WORK/node-$name"
+    rm -rf "$home"; cp -r "$ASSEMBLY" "$home"
+    sed -i "s/^sshPort *=.*/sshPort = $(free_port)/" "$home/etc/org.apache.karaf.shell.cfg"
+    env TTV_HTTP_PORT="$port" TTV_HTTP_HOST=127.0.0.1 TTV_REDIS_URL="redis://127.0.0.1:$redis_port/0" \
+        TTV_GCS_ENDPOINT="http://127.0.0.1:$gcs_port" "$@" "$home/bin/karaf" server >"$home/console.log" 2>&1 &
+    pids+=($!)
+}
+node_pid() { pgrep -f "karaf.home=$WORK/node-$1" | head -1; }
+rss_mb() { echo $(( $(awk '/VmRSS/ {print $2}' "/proc/$(node_pid "$1")/status") / 1024 )); }
+wait_http() { # url seconds
+    local deadline=$(( $(date +%s) + $2 ))
+    until curl -fs -o /dev/null "$1"; do
+        [ "$(date +%s)" -lt "$deadline" ] || die "$1 did not answer within $2 s"
+        sleep 0.05
+    done
+}
+
+# wrk_run URL SCRIPT: one run; prints "rps p50_ms p99_ms non2xx total"
+wrk_run() {
+    local out
+    out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$2" "$1")
+    echo "$out" >>"$WORK/wrk.log"
+    python3 - "$out" <<'EOF'
+import re, sys
+out = sys.argv[1]
+def ms(label):
+    m = re.search(r'^\s*' + label + r'%\s+([\d.]+)(us|ms|s)\s*$', out, re.M)
+    v, unit = float(m.group(1)), m.group(2)
+    return v / 1000 if unit == 'us' else v * 1000 if unit == 's' else v
+rps = float(re.search(r'Requests/sec:\s+([\d.]+)', out).group(1))
+total = int(re.search(r'(\d+) requests in', out).group(1))
+bad = re.search(r'Non-2xx or 3xx responses:\s+(\d+)', out)
+print(f"{rps:.0f} {ms('50'):.2f} {ms('99'):.2f} {int(bad.group(1)) if bad else 0} {total}")
+EOF
+}
+
+# repeat NAME URL SCRIPT: REPEATS runs; records the medians (and returns the 2xx count in $ACCEPTED)
+repeat() {
+    local name=$1 url=$2 script=$3 r rps=() p50=() p99=() ok=0
+    for r in $(seq 1 "$REPEATS"); do
+        read -r a b c bad total < <(wrk_run "$url" "$script")
+        rps+=("$a"); p50+=("$b"); p99+=("$c"); ok=$(( ok + total - bad ))
+    done
+    record "$name" requests_per_s "$(printf '%s\n' "${rps[@]}" | median)" "req/s"
+    record "$name" p50 "$(printf '%s\n' "${p50[@]}" | median)" ms
+    record "$name" p99 "$(printf '%s\n' "${p99[@]}" | median)" ms
+    ACCEPTED=$ok
+}
+
+cat >"$WORK/post.lua" <<'EOF'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"prompt":"benchmark: a red fox running through fresh snow","duration_seconds":1}'
+EOF
+
+# --- ceilings: nginx with a canned answer, Redis doing one submission's work -------------------------------
+nginx_port=$(free_port)
+mkdir -p "$WORK/nginx"
+cat >"$WORK/nginx/nginx.conf" <<EOF
+worker_processes auto;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx; fastcgi_temp_path $WORK/nginx;
+  uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location / {
+      default_type application/json;
+      return 202 '{"id":"5453eec8-d6cf-4ff0-a4b5-f20ae043e2c1","status":"queued","created_at":"2026-11-28T19:18:59.376Z"}';
+    }
+  }
+}
+EOF
+nginx -c "$WORK/nginx/nginx.conf" -g 'daemon off;' & pids+=($!)
+wait_for_port "$nginx_port" 10 nginx
+repeat ceiling-static "http://127.0.0.1:$nginx_port/v1/jobs" "$WORK/post.lua"
+create_lua="redis.call('HSET',KEYS[1],'id',ARGV[1],'status','queued','prompt','benchmark','created_at',ARGV[1]) \
+redis.call('ZADD',KEYS[2],ARGV[1],ARGV[1]) redis.call('LPUSH',KEYS[3],ARGV[1]) return 1"
+rb=$(redis-benchmark -p "$redis_port" -c "$CONNECTIONS" -n 300000 -r 100000000 --csv \
+    EVAL "$create_lua" 3 "bench:job:__rand_int__" bench:index bench:queue __rand_int__ | tail -1)
+record ceiling-redis submissions_per_s "$(echo "$rb" | cut -d, -f2 | tr -d '"')" "ops/s"
+rcli FLUSHALL >/dev/null
+
+# --- start-up and memory ----------------------------------------------------------------------------------
+api_port=$(free_port)
+t0=$(now)
+start_node api "$api_port" TTV_ROLE=api TTV_RATE_LIMIT=0
+wait_http "http://127.0.0.1:$api_port/v1/jobs?limit=1" 180
+record startup api_node_ready "$(echo "$(now) - $t0" | bc)" s
+record memory rss_idle_api_node "$(rss_mb api)" MB
+
+# --- intake: workers absent, so the queue only grows; every 202 must be a job in Redis --------------------
+repeat intake "http://127.0.0.1:$api_port/v1/jobs" "$WORK/post.lua"
+stored=$(rcli ZCARD rq:jobs)
+record intake accepted_202 "$ACCEPTED" jobs
+record intake stored_in_redis "$stored" jobs
+[ "$stored" -eq "$ACCEPTED" ] || log "WARNING: $ACCEPTED accepted but $stored stored"
+record memory rss_after_intake_api_node "$(rss_mb api)" MB
+
+# --- status: GET /v1/jobs/{id} over existing jobs ---------------------------------------------------------
+rcli ZRANGE rq:jobs 0 999 >"$WORK/ids.txt"
+python3 - "$WORK/ids.txt" >"$WORK/get.lua" <<'EOF'
+import sys
+ids = [l.strip() for l in open(sys.argv[1]) if l.strip()]
+print("local ids = {" + ",".join('"%s"' % i for i in ids) + "}")
+print("request = function() return wrk.format('GET', '/v1/jobs/' .. ids[math.random(#ids)]) end")
+EOF
+repeat status "http://127.0.0.1:$api_port" "$WORK/get.lua"
+one=$(head -1 "$WORK/ids.txt")
+fixed=()
+for r in $(seq 1 "$REPEATS"); do
+    out=$(hey -z "${DURATION}s" -c 10 -q $(( FIXED_RATE / 10 )) "http://127.0.0.1:$api_port/v1/jobs/$one")
+    fixed+=("$(echo "$out" | awk '/50% in/ {p50=$3*1000} /99% in/ {p99=$3*1000} END {printf "%.2f %.2f", p50, p99}')")
+done
+record status_fixed_rate p50_at_${FIXED_RATE}_rps "$(printf '%s\n' "${fixed[@]}" | cut -d' ' -f1 | median)" ms
+record status_fixed_rate p99_at_${FIXED_RATE}_rps "$(printf '%s\n' "${fixed[@]}" | cut -d' ' -f2 | median)" ms
+for p in $(pgrep -f "karaf.home=$WORK/node-api" || true); do kill "$p"; done
+
+# --- pipeline: N one-second jobs through one node (local generator, GCS emulator) -------------------------
+rcli FLUSHALL >/dev/null
+node_port=$(free_port)
+start_node all "$node_port" TTV_RATE_LIMIT=0 TTV_WORKER_CONCURRENCY=2
+wait_http "http://127.0.0.1:$node_port/readyz" 180
+t0=$(now)
+python3 - "http://127.0.0.1:$node_port/v1/jobs" "$PIPELINE_JOBS" <<'EOF'
+import json, sys, urllib.request
+from concurrent.futures import ThreadPoolExecutor
+def post(i):
+    body = json.dumps({"prompt": f"pipeline {i}", "duration_seconds": 1, "seed": i}).encode()
+    req = urllib.request.Request(sys.argv[1], body, {"Content-Type": "application/json"})
+    return urllib.request.urlopen(req).status
+with ThreadPoolExecutor(8) as pool:
+    codes = list(pool.map(post, range(int(sys.argv[2]))))
+assert all(c == 202 for c in codes), codes
+EOF
+until [ "$(rcli LLEN rq:queue:default)" = 0 ] && \
+      [ "$(rcli ZCARD rq:jobs)" -ge "$PIPELINE_JOBS" ] && \
+      ! curl -fs "http://127.0.0.1:$node_port/v1/jobs?status=started&limit=1" | grep -q '"id"' && \
+      ! curl -fs "http://127.0.0.1:$node_port/v1/jobs?status=progress&limit=1" | grep -q '"id"'; do
+    sleep 1
+done
+elapsed=$(echo "$(now) - $t0" | bc)
+rcli --no-raw EVAL "local out = {} for i, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do \
+local h = redis.call('HMGET', 'rq:job:' .. id, 'status', 'created_at', 'started_at', 'finished_at', 'generation_ms') \
+out[i] = table.concat({h[1] or '', h[2] or '', h[3] or '', h[4] or '', h[5] or ''}, ' ') end return out" 1 rq:jobs \
+    | sed 's/^[0-9]*) "//; s/"$//' >"$WORK/pipeline.txt"
+python3 - "$WORK/pipeline.txt" >"$WORK/pipeline.tsv" <<'EOF'
+import sys, statistics
+from datetime import datetime
+def t(s): return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp() * 1000
+finished, total, processing = 0, [], []
+for line in open(sys.argv[1]):
+    p = line.split()
+    if len(p) < 5 or p[0] != "finished":
+        continue
+    finished += 1
+    created, started, ended, gen = t(p[1]), t(p[2]), t(p[3]), float(p[4])
+    total.append(ended - created - gen)
+    processing.append(ended - started - gen)
+q = lambda xs, f: sorted(xs)[min(len(xs) - 1, int(len(xs) * f))]
+print(f"finished\t{finished}")
+print(f"overhead_processing_median\t{statistics.median(processing):.1f}")
+print(f"overhead_processing_p99\t{q(processing, 0.99):.1f}")
+print(f"overhead_end_to_end_median\t{statistics.median(total):.1f}")
+EOF
+while IFS=$'\t' read -r k v; do
+    case $k in finished) record pipeline jobs_finished "$v" jobs ;; *) record pipeline "$k" "$v" ms ;; esac
+done <"$WORK/pipeline.tsv"
+record pipeline jobs_per_s "$(echo "scale=1; $PIPELINE_JOBS / $elapsed" | bc)" "jobs/s"
+
+# --- hot redeploy: bundle:update of the routes bundle to the first successful request ----------------------
+ssh_port=$(sed -n 's/^sshPort *= *//p' "$WORK/node-all/etc/org.apache.karaf.shell.cfg")
+t0=$(now)
+"$WORK/node-all/bin/client" -a "$ssh_port" -u karaf -p karaf -r 10 "bundle:update io.ttv.routes" >/dev/null 2>&1
+until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$node_port/readyz")" = 200 ] && \
+      curl -fs -o /dev/null "http://127.0.0.1:$node_port/v1/jobs?limit=1"; do sleep 0.05; done
+record hot_redeploy to_first_success "$(echo "$(now) - $t0" | bc)" s
+
+# --- report -----------------------------------------------------------------------------------------------
+python3 - "$RESULTS" "$OUT/$STAMP" "$DURATION" "$REPEATS" "$CONNECTIONS" <<'EOF'
+import json, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+vals = {(s, m): float(v) for s, m, v, u in rows}
+ratio = {}
+if ("ceiling-static", "requests_per_s") in vals:
+    for s in ("intake", "status"):
+        if (s, "requests_per_s") in vals:
+            ratio[s + " / static ceiling"] = vals[(s, "requests_per_s")] / vals[("ceiling-static", "requests_per_s")]
+if ("ceiling-redis", "submissions_per_s") in vals and ("intake", "requests_per_s") in vals:
+    ratio["intake / redis ceiling"] = vals[("intake", "requests_per_s")] / vals[("ceiling-redis", "submissions_per_s")]
+meta = {"duration_s": int(sys.argv[3]), "repeats": int(sys.argv[4]), "connections": int(sys.argv[5]),
+        "java_opts": "bin/setenv of the assembly (-Xmx160m, SerialGC)", "figures": "medians of the repeats"}
+json.dump({"meta": meta, "results": [dict(scenario=s, metric=m, value=float(v), unit=u) for s, m, v, u in rows],
+           "ratios": ratio}, open(sys.argv[2] + ".json", "w"), indent=2)
+with open(sys.argv[2] + ".md", "w") as f:
+    f.write(f"# Benchmark {sys.argv[2].rsplit('/', 1)[-1]}\n\n{meta}\n\n| scenario | metric | value | unit |\n|---|---|---|---|\n")
+    for s, m, v, u in rows:
+        f.write(f"| {s} | {m} | {v} | {u} |\n")
+    f.write("\n| ratio | value |\n|---|---|\n")
+    for k, v in ratio.items():
+        f.write(f"| {k} | {v:.2f} |\n")
+print(open(sys.argv[2] + ".md").read())
+EOF
+log "results: $OUT/$STAMP.md and .json"
