@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -20,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * than hanging or answering 500, and every job accepted before the outage still ends {@code finished}. A node
  * started while Redis is down comes up, waits, and works once Redis is back.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisRestartIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Distribution dist;
@@ -37,6 +41,7 @@ class RedisRestartIT {
     }
 
     @Test
+    @Order(1)
     void acceptedJobsSurviveARedisRestartAndReadinessFollowsRedis() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
@@ -78,6 +83,7 @@ class RedisRestartIT {
     }
 
     @Test
+    @Order(2)
     void aNodeStartedWhileRedisIsDownComesUpAndWorksOnceRedisIsBack() throws Exception {
         dist.stopKaraf();
         dist.stopRedis();

@@ -25,6 +25,7 @@ import io.ttv.pipeline.routes.Api;
 import io.ttv.pipeline.routes.ApiErrorConfiguration;
 import io.ttv.pipeline.routes.ArtifactLinks;
 import io.ttv.pipeline.routes.CallbackRoutes;
+import io.ttv.pipeline.routes.FallbackRoutes;
 import io.ttv.pipeline.routes.IntakeRoutes;
 import io.ttv.pipeline.routes.JobEvents;
 import io.ttv.pipeline.routes.JobIntake;
@@ -45,6 +46,7 @@ import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.SupervisingRouteController;
 import org.apache.camel.impl.health.ContextHealthCheck;
 import org.apache.camel.impl.health.DefaultHealthCheckRegistry;
 import org.springframework.data.redis.serializer.RedisSerializer;
@@ -58,6 +60,7 @@ import java.util.Dictionary;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -81,6 +84,8 @@ public class PipelineApplication {
     /** Long-polls that may wait at once; beyond that a read answers at once, so short requests keep threads. */
     static final int MAX_LONG_POLLS = 96;
 
+    /** Routes consuming Redis pub/sub channels (long-poll wake-ups, cancel signals). */
+    static final List<String> SUBSCRIPTION_ROUTES = List.of("intake-job-events", "queue-cancel-signals");
     /** How long configuration changes are collected before the one restart that applies them all. */
     static final Duration RECONFIGURE_QUIET = Duration.ofSeconds(1);
 
@@ -159,6 +164,14 @@ public class PipelineApplication {
         context.setApplicationContextClassLoader(PipelineApplication.class.getClassLoader());
         context.getShutdownStrategy().setTimeout(ROUTES_STOP_TIMEOUT.toSeconds());
         context.getShutdownStrategy().setShutdownRoutesInReverseOrder(true);
+        // Redis subscriptions cannot start while Redis is down: Camel retries them in the background instead of
+        // failing the node, which then starts, reports not ready, and works once Redis is back.
+        SupervisingRouteController routes = context.getRouteController().supervising();
+        routes.setIncludeRoutes(String.join(",", SUBSCRIPTION_ROUTES));
+        routes.setInitialDelay(0);
+        routes.setBackOffDelay(1000);
+        routes.setBackOffMaxDelay(5000);
+        routes.setBackOffMaxAttempts(0);
         context.getRegistry().bind("redisTemplate", redis.template());
         context.getRegistry().bind("redisConnectionFactory", redis.connectionFactory());
         context.getRegistry().bind("redisStringSerializer", RedisSerializer.string());
@@ -210,6 +223,7 @@ public class PipelineApplication {
                     config.callbackAllowPrivate()), config.callbackTimeoutMs()));
             runsWorkers = true;
         }
+        context.addRoutes(new FallbackRoutes());
         try {
             context.start();
         } catch (Exception e) {

@@ -2,7 +2,6 @@ package io.ttv.pipeline.routes;
 
 import io.ttv.pipeline.domain.Timestamps;
 import io.ttv.pipeline.http.OpenApiDocument;
-import io.ttv.pipeline.http.PathTemplates;
 import io.ttv.pipeline.metrics.PipelineMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -19,8 +18,6 @@ import java.util.Map;
  * Prometheus exposition ({@code /metrics}).
  */
 public class OpsRoutes extends RouteBuilder {
-    /** Routes without a startup order get 1000 and up; the fallback route must start after all of them. */
-    static final int FALLBACK_STARTUP_ORDER = 100_000;
     static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final Api api;
@@ -62,12 +59,6 @@ public class OpsRoutes extends RouteBuilder {
                 .get("/metrics").id("rest-metrics").description("Prometheus text exposition (version 0.0.4)")
                 .responseMessage().code(200).message("Metrics").endResponseMessage()
                 .to(Endpoints.METRICS);
-
-        // Started after every REST route, so that it only takes requests none of them matched.
-        from("platform-http:/?matchOnUriPrefix=true&headerFilterStrategy=#" + ApiHeaderFilterStrategy.BEAN)
-                .routeId("api-fallback").startupOrder(FALLBACK_STARTUP_ORDER)
-                .routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
-                .bean(new ApiFallback(new PathTemplates(getContext())), "respond");
 
         from(Endpoints.ROOT).routeId("ops-root").routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
                 .process(e -> api.respond(e, 200, Map.of("name", "TTV Pipeline API", "version", version,

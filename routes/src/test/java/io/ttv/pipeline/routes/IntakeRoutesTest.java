@@ -116,7 +116,7 @@ class IntakeRoutesTest extends CamelTestSupport {
         return new RoutesBuilder[] {
                 new ApiErrorConfiguration(api),
                 new OpsRoutes(api, new PipelineMetrics(jobs), "test", true),
-                new IntakeRoutes(intake, new ArtifactLinks(api, artifacts), events)};
+                new IntakeRoutes(intake, new ArtifactLinks(api, artifacts), events), new FallbackRoutes()};
     }
 
     @Test
