@@ -132,7 +132,7 @@ public class PipelineApplication {
         LOG.info("Generators: {}", backends.keySet());
         redis = new RedisClients(config);
         jobs = new JobStore(redis.template());
-        metrics = new PipelineMetrics(jobs);
+        metrics = new PipelineMetrics(jobs, Duration.ofSeconds(config.heartbeatSeconds()));
         Map<String, VideoGenerator> generators = new LinkedHashMap<>();
         backends.forEach((name, g) -> generators.put(name, new InstrumentedGenerator(g, metrics.registry())));
         ArtifactStore artifacts = new ArtifactStore(storage, config);
