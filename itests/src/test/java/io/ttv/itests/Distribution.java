@@ -118,6 +118,17 @@ final class Distribution implements AutoCloseable {
         gcs = Processes.startGcsEmulator(emulator, work, gcsPort, BUCKET);
     }
 
+    /** Stops Redis (an outage of the queue and job store); {@link #startRedis()} brings it back on the same port. */
+    void stopRedis() throws InterruptedException {
+        Processes.stop(redis);
+        Processes.await("the Redis port to close", Duration.ofSeconds(30), () -> !Processes.accepts(redisPort));
+    }
+
+    /** Starts Redis again on its port (empty: the test Redis keeps no data across restarts). */
+    void startRedis() throws IOException, InterruptedException {
+        redis = Processes.startRedis(work, redisPort);
+    }
+
     /** Stops Karaf gracefully (SIGTERM to the JVM, as a service manager would) and waits until it has exited. */
     void stopKaraf() throws InterruptedException {
         karaf.descendants().forEach(ProcessHandle::destroy);
