@@ -13,6 +13,7 @@ require node "Node.js 20, for the GCS emulator"
 require npm "npm"
 ensure_apt_package ffprobe ffmpeg
 ensure_apt_package unzip unzip
+ensure_apt_package prometheus prometheus
 ensure_gcs_emulator
 
 log "building and testing (mvn verify)"

@@ -20,6 +20,7 @@ import io.ttv.pipeline.health.ComponentChecks;
 import io.ttv.pipeline.http.ApiServer;
 import io.ttv.pipeline.http.FrontDoor;
 import io.ttv.pipeline.http.PathTemplates;
+import io.ttv.pipeline.logging.MdcInterceptStrategy;
 import io.ttv.pipeline.metrics.PipelineMetrics;
 import io.ttv.pipeline.routes.Api;
 import io.ttv.pipeline.routes.ApiErrorConfiguration;
@@ -46,9 +47,11 @@ import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.spi.SupervisingRouteController;
+import org.apache.camel.impl.health.ConsumersHealthCheckRepository;
 import org.apache.camel.impl.health.ContextHealthCheck;
+import org.apache.camel.impl.health.RoutesHealthCheckRepository;
 import org.apache.camel.impl.health.DefaultHealthCheckRegistry;
+import org.apache.camel.spi.SupervisingRouteController;
 import org.springframework.data.redis.serializer.RedisSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,7 +154,7 @@ public class PipelineApplication {
         LOG.info("Generators: {}", backends.keySet());
         redis = new RedisClients(config);
         jobs = new JobStore(redis.template());
-        metrics = new PipelineMetrics(jobs);
+        metrics = new PipelineMetrics(jobs, Duration.ofSeconds(config.heartbeatSeconds()));
         Map<String, VideoGenerator> generators = new LinkedHashMap<>();
         backends.forEach((name, g) -> generators.put(name, new InstrumentedGenerator(g, metrics.registry())));
         ArtifactStore artifacts = new ArtifactStore(storage, config);
@@ -178,6 +181,8 @@ public class PipelineApplication {
         context.getRegistry().bind("gcsStorage", storage);
         context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, metrics.registry());
         context.addRoutePolicyFactory(new MicrometerRoutePolicyFactory());
+        // job_id, request_id, user_id and component in the MDC of every route step (the JSON log line's fields).
+        context.getCamelContextExtension().addInterceptStrategy(new MdcInterceptStrategy());
 
         Properties props = new Properties();
         props.setProperty("redis.host", config.redisUrl().host());
@@ -192,6 +197,9 @@ public class PipelineApplication {
         health.register(ComponentChecks.redis(jobs));
         health.register(ComponentChecks.gcs(artifacts));
         health.register(ComponentChecks.workers(jobs, heartbeatTtl));
+        // Camel's own checks: every route started, every consumer healthy. Their failures show in /readyz details.
+        health.register(new RoutesHealthCheckRepository());
+        health.register(new ConsumersHealthCheckRepository());
 
         RateLimiter limiter = new RateLimiter(redis.template(), config.rateLimitPerMinute(), config.rateLimitBurst());
         context.getRegistry().bind("vertxOptions", new VertxOptions().setWorkerPoolSize(HTTP_WORKER_THREADS));

@@ -13,6 +13,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import io.ttv.pipeline.logging.LogContext;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What every HTTP request passes before a Camel route sees it, installed on platform-http's Vert.x router:
@@ -79,9 +82,39 @@ public final class FrontDoor {
             h.set("Referrer-Policy", "strict-origin-when-cross-origin");
         });
         String method = request.method().name();
-        ctx.addEndHandler(v -> metrics.httpRequest(method, templates.templateOf(request.path()),
-                ctx.response().getStatusCode(), System.nanoTime() - start));
+        ctx.addEndHandler(v -> {
+            long took = System.nanoTime() - start;
+            String template = templates.templateOf(request.path());
+            int status = ctx.response().getStatusCode();
+            metrics.httpRequest(method, template, status, took);
+            accessLog(requestId, request.getHeader(Api.PRINCIPAL_HEADER), method, template, status, took);
+        });
         ctx.next();
+    }
+
+    /**
+     * One line per answered API request (probes and scrapes excepted), with {@code request_id}, {@code user_id} and
+     * {@code duration_ms}; the path is the route template, so no id or query string (signed-URL parameters) is logged.
+     */
+    private static void accessLog(String requestId, String user, String method, String template, int status,
+                                  long nanos) {
+        if (UNLIMITED.contains(template) || !LOG.isInfoEnabled()) {
+            return;
+        }
+        MDC.put(LogContext.REQUEST_ID, requestId);
+        if (user != null) {
+            MDC.put(LogContext.USER_ID, user);
+        }
+        MDC.put(LogContext.COMPONENT, "api");
+        MDC.put(LogContext.DURATION_MS, Long.toString(TimeUnit.NANOSECONDS.toMillis(nanos)));
+        try {
+            LOG.info("{} {} {}", method, template, status);
+        } finally {
+            MDC.remove(LogContext.REQUEST_ID);
+            MDC.remove(LogContext.USER_ID);
+            MDC.remove(LogContext.COMPONENT);
+            MDC.remove(LogContext.DURATION_MS);
+        }
     }
 
     private void track(HttpConnection connection) {

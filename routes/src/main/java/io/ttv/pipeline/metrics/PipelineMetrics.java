@@ -21,6 +21,12 @@ import java.util.stream.Stream;
 /**
  * The node's Prometheus registry and the product metrics of SPEC §8 (names from the operations guide).
  * JVM binders are bound here because Micrometer's binder discovery does not work inside OSGi.
+ * <p>
+ * The fleet gauges ({@code redis_queue_depth}, {@code jobs_queued_total}, {@code jobs_processing_total},
+ * {@code redis_connected_clients}, {@code redis_used_memory_bytes}) come from one {@link RedisSample} per scrape
+ * (two round trips, cached for {@link RedisSample#MAX_AGE}); when Redis cannot be asked they are {@code NaN} and the
+ * scrape still succeeds. Micrometer's Prometheus client refuses a gauge whose name ends in {@code _total}, so the two
+ * gauges the guide names {@code jobs_*_total} are written by {@link #scrape()} itself, typed {@code gauge}.
  */
 public class PipelineMetrics implements AutoCloseable {
     /** Latency buckets from 5 ms to 10 s, so that histogram_quantile is meaningful across that range. */
@@ -34,8 +40,16 @@ public class PipelineMetrics implements AutoCloseable {
     private final Counter jobsFailed;
     private final Timer jobDuration;
     private final Timer uploadDuration;
+    private final RedisSample redis;
 
+    /** With the default heartbeat lifetime (30 s): a worker seen in the last 30 s is live. */
     public PipelineMetrics(JobStore jobs) {
+        this(jobs, Duration.ofSeconds(30));
+    }
+
+    /** @param heartbeatTtl how long after its last heartbeat a worker still counts as live */
+    public PipelineMetrics(JobStore jobs, Duration heartbeatTtl) {
+        redis = new RedisSample(jobs, heartbeatTtl);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -53,21 +67,32 @@ public class PipelineMetrics implements AutoCloseable {
                 .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
         Gauge.builder("worker_active_jobs", activeJobs, AtomicInteger::get)
                 .description("Jobs running on this node").register(registry);
-        Gauge.builder("redis_queue_depth", jobs, j -> {
-            try {
-                return j.queueDepth();
-            } catch (RuntimeException e) {
-                return Double.NaN;
-            }
-        }).tag("queue", "default").description("Jobs waiting in the Redis queue").register(registry);
+        Gauge.builder("redis_queue_depth", redis, r -> r.get().queued()).tag("queue", "default")
+                .description("Jobs waiting in the Redis queue").register(registry);
+        Gauge.builder("redis_connected_clients", redis, r -> r.get().connectedClients())
+                .description("Clients connected to Redis (INFO clients)").register(registry);
+        Gauge.builder("redis_used_memory", redis, r -> r.get().usedMemoryBytes()).baseUnit("bytes")
+                .description("Memory used by Redis (INFO memory used_memory)").register(registry);
     }
 
     public PrometheusMeterRegistry registry() {
         return registry;
     }
 
+    /** The Prometheus text exposition (format 0.0.4) of every metric, the {@code jobs_*_total} gauges included. */
     public String scrape() {
-        return registry.scrape();
+        RedisSample.Values v = redis.get();
+        StringBuilder text = new StringBuilder(registry.scrape());
+        gauge(text, "jobs_queued_total", "Jobs waiting in the queue (LLEN rq:queue:default); a gauge", v.queued());
+        gauge(text, "jobs_processing_total", "Jobs running across the fleet (processing lists of live workers); "
+                + "a gauge", v.processing());
+        return text.toString();
+    }
+
+    private static void gauge(StringBuilder text, String name, String help, double value) {
+        text.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        text.append("# TYPE ").append(name).append(" gauge\n");
+        text.append(name).append(' ').append(Double.isNaN(value) ? "NaN" : Double.toString(value)).append('\n');
     }
 
     public void jobAccepted() {

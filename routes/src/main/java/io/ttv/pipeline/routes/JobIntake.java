@@ -11,7 +11,10 @@ import io.ttv.pipeline.store.CancelResult;
 import io.ttv.pipeline.store.CreateResult;
 import io.ttv.pipeline.store.JobPage;
 import io.ttv.pipeline.store.JobStore;
+import io.ttv.pipeline.logging.LogContext;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.camel.Message;
 
 import java.nio.charset.StandardCharsets;
@@ -30,6 +33,7 @@ import java.util.regex.Pattern;
 
 /** The intake steps: validate and store a new job, and read one back. */
 public class JobIntake {
+    private static final Logger LOG = LoggerFactory.getLogger(JobIntake.class);
     private static final Pattern JOB_ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
     static final int DEFAULT_PAGE = 20;
@@ -90,6 +94,10 @@ public class JobIntake {
             fields.put("metadata", api.mapper().writeValueAsString(req.metadata()));
         }
         fields.put("request_id", Api.requestId(exchange));
+        String principal = exchange.getMessage().getHeader(Api.PRINCIPAL_HEADER, String.class);
+        if (principal != null) {
+            fields.put("user_id", principal);
+        }
         if (idempotency != null) {
             idempotency = new JobStore.Idempotency(idempotency.scopedKeyDigest(), fingerprint(req));
         }
@@ -107,6 +115,13 @@ public class JobIntake {
             metrics.jobAccepted();
         }
         exchange.setProperty(Endpoints.JOB_ID, id);
+        LogContext.bind(exchange);
+        if (replayed) {
+            LOG.info("Job {} replayed for a repeated Idempotency-Key", id);
+        } else {
+            LOG.info("Job {} accepted: generator {}, {} s, {}", id, req.generator(), req.durationSeconds(),
+                    req.aspectRatio());
+        }
 
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);

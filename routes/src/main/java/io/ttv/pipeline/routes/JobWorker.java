@@ -7,6 +7,7 @@ import io.ttv.pipeline.domain.Timestamps;
 import io.ttv.pipeline.generator.GenerationException;
 import io.ttv.pipeline.generator.GenerationRequest;
 import io.ttv.pipeline.generator.VideoGenerator;
+import io.ttv.pipeline.logging.LogContext;
 import io.ttv.pipeline.metrics.PipelineMetrics;
 import io.ttv.pipeline.storage.ArtifactStore;
 import io.ttv.pipeline.store.JobStore;
@@ -68,6 +69,7 @@ public class JobWorker {
     public void start(Exchange exchange) {
         String id = exchange.getMessage().getBody(String.class);
         exchange.setProperty(Endpoints.JOB_ID, id);
+        LogContext.bind(exchange);
         TransitionResult r = jobs.transition(id, JobStatus.STARTED, 0);
         if (!r.applied()) {
             LOG.info("Job {} not started: it is {}", id, r.status() == null ? "missing" : r.status().wire());
@@ -77,7 +79,14 @@ public class JobWorker {
         // An interrupt meant for an earlier job on this thread (it arrived after that job's last step) is void.
         Thread.interrupted();
         state.started(id);
-        exchange.setProperty(Endpoints.JOB, jobs.get(id));
+        Map<String, String> job = jobs.get(id);
+        exchange.setProperty(Endpoints.JOB, job);
+        if (job != null) {
+            // The API request that created the job and its client: the worker's log lines carry them too.
+            exchange.setProperty(Api.REQUEST_ID, job.get("request_id"));
+            exchange.setProperty(LogContext.USER, job.get("user_id"));
+        }
+        LogContext.bind(exchange);
         exchange.setProperty(STARTED_AT, Instant.now());
         metrics.jobStarted();
         jobs.log(id, "started on worker " + exchange.getProperty(Endpoints.WORKER_ID));
@@ -274,9 +283,10 @@ public class JobWorker {
     private void ended(Exchange exchange, String outcome, String what) {
         String id = exchange.getProperty(Endpoints.JOB_ID, String.class);
         Instant started = exchange.getProperty(STARTED_AT, Instant.class);
-        metrics.jobEnded(outcome, Duration.between(started, Instant.now()));
+        Duration took = Duration.between(started, Instant.now());
+        metrics.jobEnded(outcome, took);
         jobs.log(id, what);
-        LOG.info("Job {} {}", id, what);
+        LogContext.withDuration(took, () -> LOG.info("Job {} {}", id, what));
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -49,6 +50,8 @@ public class JobStore {
     private final DefaultRedisScript<Long> promoteScript;
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> readJobsScript;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> fleetCountsScript;
 
     public JobStore(StringRedisTemplate redis) {
         this.redis = redis;
@@ -61,6 +64,7 @@ public class JobStore {
         this.retryScript = new DefaultRedisScript<>(stateMachine + luaSource("schedule-retry.lua"), List.class);
         this.promoteScript = new DefaultRedisScript<>(luaSource("promote-due.lua"), Long.class);
         this.readJobsScript = new DefaultRedisScript<>(luaSource("read-jobs.lua"), List.class);
+        this.fleetCountsScript = new DefaultRedisScript<>(luaSource("fleet-counts.lua"), List.class);
     }
 
     static String luaSource(String name) {
@@ -350,5 +354,24 @@ public class JobStore {
     public boolean ping() {
         String pong = redis.execute(c -> c.ping(), true);
         return "PONG".equalsIgnoreCase(pong);
+    }
+
+    /** Jobs waiting in the queue and jobs in the processing lists of live workers, in one round trip. */
+    public FleetCounts fleetCounts(Duration heartbeatTtl) {
+        String processing = RedisKeys.processing("\u0000");
+        int mark = processing.indexOf('\u0000');
+        List<?> r = redis.execute(fleetCountsScript, List.of(RedisKeys.QUEUE, RedisKeys.WORKERS),
+                Long.toString(System.currentTimeMillis() - heartbeatTtl.toMillis()), processing.substring(0, mark),
+                processing.substring(mark + 1));
+        return new FleetCounts(((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue());
+    }
+
+    public record FleetCounts(long queued, long processing) {
+    }
+
+    /** Redis {@code INFO} (default sections: clients, memory, …) as key → value. */
+    public Properties info() {
+        Properties info = redis.execute(c -> c.serverCommands().info(), true);
+        return info == null ? new Properties() : info;
     }
 }
