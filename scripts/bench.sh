@@ -212,13 +212,14 @@ python3 - "$WORK/pipeline.txt" >"$WORK/pipeline.tsv" <<'EOF'
 import sys, statistics
 from datetime import datetime
 def t(s): return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp() * 1000
-finished, total, processing = 0, [], []
+finished, total, processing, generation = 0, [], [], []
 for line in open(sys.argv[1]):
     p = line.split()
     if len(p) < 5 or p[0] != "finished":
         continue
     finished += 1
     created, started, ended, gen = t(p[1]), t(p[2]), t(p[3]), float(p[4])
+    generation.append(gen)
     total.append(ended - created - gen)
     processing.append(ended - started - gen)
 q = lambda xs, f: sorted(xs)[min(len(xs) - 1, int(len(xs) * f))]
@@ -226,11 +227,14 @@ print(f"finished\t{finished}")
 print(f"overhead_processing_median\t{statistics.median(processing):.1f}")
 print(f"overhead_processing_p99\t{q(processing, 0.99):.1f}")
 print(f"overhead_end_to_end_median\t{statistics.median(total):.1f}")
+print(f"generation_median\t{statistics.median(generation):.1f}")
 EOF
 while IFS=$'\t' read -r k v; do
     case $k in finished) record pipeline jobs_finished "$v" jobs ;; *) record pipeline "$k" "$v" ms ;; esac
 done <"$WORK/pipeline.tsv"
 record pipeline jobs_per_s "$(echo "scale=1; $PIPELINE_JOBS / $elapsed" | bc)" "jobs/s"
+gen_ms=$(awk -F'\t' '$1 == "generation_median" {print $2}' "$WORK/pipeline.tsv")
+record local_generator video_seconds_per_wall_second "$(echo "scale=2; 1000 / $gen_ms" | bc)" "x (1 s, 16:9, 2 jobs at once)"
 
 # --- hot redeploy: bundle:update of the routes bundle to the first successful request ----------------------
 ssh_port=$(sed -n 's/^sshPort *= *//p' "$WORK/node-all/etc/org.apache.karaf.shell.cfg")
