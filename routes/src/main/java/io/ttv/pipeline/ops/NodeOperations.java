@@ -13,7 +13,7 @@ import org.apache.camel.ServiceStatus;
 import org.apache.camel.api.management.ManagedCamelContext;
 import org.apache.camel.api.management.mbean.ManagedRouteMBean;
 import org.apache.camel.health.HealthCheck;
-import org.apache.camel.health.HealthCheckHelper;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.RouteController;
 
 import java.time.Duration;
@@ -254,10 +254,23 @@ public class NodeOperations implements PipelineOperations {
     public Health health() {
         List<Check> checks = new ArrayList<>();
         boolean ready = true;
-        for (HealthCheck.Result r : HealthCheckHelper.invokeReadiness(camel)) {
-            boolean up = r.getState() == HealthCheck.State.UP;
-            ready &= up;
-            checks.add(new Check(r.getCheck().getId(), r.getState().name(), r.getMessage().orElse(up ? "" : "check failed")));
+        HealthCheckRegistry registry = HealthCheckRegistry.get(camel);
+        List<HealthCheck> readiness = registry == null ? List.of()
+                : registry.stream().filter(HealthCheck::isEnabled).filter(HealthCheck::isReadiness).toList();
+        for (HealthCheck check : readiness) {
+            // Called one by one: a check that throws (e.g. GCS unreachable) is DOWN with its error, not a failed command.
+            String state;
+            String message;
+            try {
+                HealthCheck.Result r = check.callReadiness();
+                state = r.getState().name();
+                message = r.getMessage().orElse(r.getError().map(Throwable::getMessage).orElse(""));
+            } catch (RuntimeException e) {
+                state = HealthCheck.State.DOWN.name();
+                message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            }
+            ready &= state.equals(HealthCheck.State.UP.name());
+            checks.add(new Check(check.getId(), state, message));
         }
         checks.sort(Comparator.comparing(Check::id));
         return new Health(ready, checks);
