@@ -214,6 +214,9 @@ class ConsoleIT {
         } finally {
             dist.startGcs();
         }
+        // The operator retries once the node sees storage again (its first calls may meet stale connections).
+        Processes.await("gcs to be UP in ttv:health", Duration.ofSeconds(90), () -> console("ttv:health").lines()
+                .anyMatch(l -> l.startsWith("gcs") && l.contains("UP")) && dist.get("/readyz").statusCode() == 200);
         String out = console("ttv:job-retry " + id);
         assertTrue(out.contains("queued again"), out);
         awaitStatus(id, "finished");
