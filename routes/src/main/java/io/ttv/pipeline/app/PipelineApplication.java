@@ -5,6 +5,7 @@ import com.google.cloud.BaseServiceException;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.Storage;
+import io.ttv.pipeline.callback.CallbackDeadLetters;
 import io.ttv.pipeline.callback.CallbackDelivery;
 import io.ttv.pipeline.callback.CallbackOutbox;
 import io.ttv.pipeline.config.ConfigException;
@@ -22,6 +23,8 @@ import io.ttv.pipeline.http.FrontDoor;
 import io.ttv.pipeline.http.PathTemplates;
 import io.ttv.pipeline.logging.MdcInterceptStrategy;
 import io.ttv.pipeline.metrics.PipelineMetrics;
+import io.ttv.pipeline.ops.NodeOperations;
+import io.ttv.pipeline.ops.OperationsRegistration;
 import io.ttv.pipeline.routes.Api;
 import io.ttv.pipeline.routes.ApiErrorConfiguration;
 import io.ttv.pipeline.routes.ArtifactLinks;
@@ -39,6 +42,7 @@ import io.ttv.pipeline.routes.StorageRoutes;
 import io.ttv.pipeline.routes.WorkerState;
 import io.ttv.pipeline.storage.ArtifactStore;
 import io.ttv.pipeline.storage.StorageClients;
+import io.ttv.pipeline.store.AdminStore;
 import io.ttv.pipeline.store.JobStore;
 import io.ttv.pipeline.store.RateLimiter;
 import io.vertx.core.VertxOptions;
@@ -109,10 +113,19 @@ public class PipelineApplication {
     private boolean runsWorkers;
     private WorkerState workerState;
     private Duration shutdownGrace;
+    private OperationsRegistration operations;
 
     /** @param pids PID id → its ConfigAdmin properties (missing PIDs mean all defaults) */
     public PipelineApplication(Map<String, ?> pids) {
         this(toMaps(pids), System.getenv());
+    }
+
+    /**
+     * A node whose role is fixed by the feature that installed it (ttv-api, ttv-worker: their Blueprint bundles pass
+     * {@code api} or {@code worker}); it wins over {@code TTV_ROLE} and the {@code ttv.worker} PID.
+     */
+    public PipelineApplication(Map<String, ?> pids, String role) {
+        this(toMaps(pids), withRole(System.getenv(), role));
     }
 
     PipelineApplication(Map<String, Map<String, Object>> pids, Map<String, String> env) {
@@ -216,19 +229,21 @@ public class PipelineApplication {
             JobIntake intake = new JobIntake(api, jobs, metrics, rules, events);
             context.addRoutes(new IntakeRoutes(intake, new ArtifactLinks(api, artifacts), events));
         }
+        CallbackOutbox outbox = null;
         if (config.role().runsWorkers()) {
             workerState = new WorkerState(Duration.ofSeconds(config.jobTimeoutSeconds()));
             shutdownGrace = Duration.ofSeconds(config.shutdownGraceSeconds());
             JobWorker worker = new JobWorker(jobs, generators, artifacts, metrics, mapper, workerState,
                     config.maxAttempts(), Duration.ofSeconds(config.retryBackoffSeconds()));
             Reaper reaper = new Reaper(jobs, metrics, workerId, heartbeatTtl, config.maxAttempts());
-            CallbackOutbox outbox = new CallbackOutbox(context);
+            outbox = new CallbackOutbox(context);
             context.addRoutes(new QueueRoutes(jobs, reaper, workerState, outbox, workerId, config.workerConcurrency(),
                     heartbeatTtl));
             context.addRoutes(new ProcessingRoutes(worker, outbox));
             context.addRoutes(new StorageRoutes(worker, metrics));
             context.addRoutes(new CallbackRoutes(new CallbackDelivery(jobs, mapper, config.callbackSecret(),
-                    config.callbackAllowPrivate()), config.callbackTimeoutMs()));
+                    config.callbackAllowPrivate()), config.callbackTimeoutMs(),
+                    new CallbackDeadLetters(redis.template())));
             runsWorkers = true;
         }
         context.addRoutes(new FallbackRoutes());
@@ -240,6 +255,9 @@ public class PipelineApplication {
             throw fail(e);
         }
         camel = context;
+        operations = OperationsRegistration.register(new NodeOperations(config.role().name().toLowerCase(),
+                runsWorkers ? workerId : null, jobs, new AdminStore(redis.template()),
+                new CallbackDeadLetters(redis.template()), outbox, context));
         LOG.info("TTV Pipeline started: http://{}:{}/ (worker {})", config.httpHost(), config.httpPort(),
                 config.role().runsWorkers() ? workerId : "off");
     }
@@ -290,6 +308,10 @@ public class PipelineApplication {
     }
 
     public synchronized void stop() {
+        if (operations != null) {
+            operations.unregister();
+            operations = null;
+        }
         if (workerState != null) {
             LOG.info("Stopping TTV Pipeline: no new claims; running jobs get {} s to finish", shutdownGrace.toSeconds());
             try {
@@ -375,6 +397,15 @@ public class PipelineApplication {
     private static String version() {
         String v = PipelineApplication.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
+    }
+
+    private static Map<String, String> withRole(Map<String, String> env, String role) {
+        Map<String, String> out = new HashMap<>(env);
+        String before = out.put("TTV_ROLE", role);
+        if (before != null && !before.equals(role)) {
+            LOG.warn("TTV_ROLE={} ignored: the installed feature runs role {}", before, role);
+        }
+        return out;
     }
 
     @SuppressWarnings("unchecked")

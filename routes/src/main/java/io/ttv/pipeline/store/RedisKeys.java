@@ -14,6 +14,8 @@ public final class RedisKeys {
     public static final String REAPER_LOCK = "ttv:reaper:lock";
     /** Pub/sub channel on which the id of every job whose status or progress changed is published (long-poll). */
     public static final String JOB_EVENTS_CHANNEL = "ttv:job-events";
+    /** ZSET dead-letter id → time (epoch ms) a callback was given up on; each id has a {@link #callbackDeadLetter} hash. */
+    public static final String CALLBACK_DEAD_LETTERS = "ttv:callbacks:dead";
 
     private RedisKeys() {
     }
@@ -38,6 +40,11 @@ public final class RedisKeys {
     /** The outcome of one {@code Idempotency-Key}, scoped to the client that sent it. */
     public static String idempotency(String scopedKeyDigest) {
         return "ttv:idempotency:" + scopedKeyDigest;
+    }
+
+    /** A callback given up on after its redeliveries: job id, event, target, error, time (ttv:callbacks). */
+    public static String callbackDeadLetter(String id) {
+        return "ttv:callback:dead:" + id;
     }
 
     public static String heartbeat(String workerId) {

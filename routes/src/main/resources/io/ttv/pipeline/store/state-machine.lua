@@ -1,21 +1,27 @@
 -- The job state machine (SPEC §4), shared by every script that changes a job's status: it is prepended to them.
--- transition(key, target, now, progress, fields) returns {1, status} when applied, {0, current status} when
--- refused, {-1, ''} when the job does not exist. progress '' leaves progress alone; fields are extra
--- field, value pairs written with the transition. Every applied transition publishes the job id on the job-events
--- channel (RedisKeys.JOB_EVENTS_CHANNEL), which wakes long-polling readers.
+-- transition(key, target, now, progress, fields, allowed) returns {1, status} when applied, {0, current status}
+-- when refused, {-1, ''} when the job does not exist. progress '' leaves progress alone; fields are extra
+-- field, value pairs written with the transition; allowed (optional, default ALLOWED) is the table of allowed
+-- moves. Every applied transition publishes the job id on the job-events channel (RedisKeys.JOB_EVENTS_CHANNEL),
+-- which wakes long-polling readers.
 local JOB_EVENTS = 'ttv:job-events'
 local ALLOWED = {
   queued   = { started = true, canceled = true },
   started  = { progress = true, finished = true, failed = true, canceled = true, queued = true },
   progress = { progress = true, finished = true, failed = true, canceled = true, queued = true },
 }
+-- Moves only an operator may make, by an explicit admin command (admin-retry.lua, ttv:job-retry): a failed job
+-- back to the queue. finished and canceled stay terminal for everyone.
+local ADMIN_ALLOWED = {
+  failed = { queued = true },
+}
 
-local function transition(key, target, now, progress, fields)
+local function transition(key, target, now, progress, fields, allowed)
   local current = redis.call('HGET', key, 'status')
   if not current then
     return { -1, '' }
   end
-  local moves = ALLOWED[current]
+  local moves = (allowed or ALLOWED)[current]
   if not moves or not moves[target] then
     return { 0, current }
   end

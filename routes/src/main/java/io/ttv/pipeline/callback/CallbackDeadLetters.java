@@ -1,0 +1,93 @@
+package io.ttv.pipeline.callback;
+
+import io.ttv.pipeline.domain.Timestamps;
+import io.ttv.pipeline.routes.Endpoints;
+import io.ttv.pipeline.store.RedisKeys;
+import org.apache.camel.Exchange;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Callbacks given up on after their redeliveries, kept in Redis so that an operator can list and replay them
+ * ({@code ttv:callbacks}, {@code ttv:callback-replay}). One entry per job and event: id {@code <job id>_<event>};
+ * a later failure of the same event replaces it. Entries are kept until replayed (or their job is purged).
+ */
+public class CallbackDeadLetters {
+    private static final Logger LOG = LoggerFactory.getLogger(CallbackDeadLetters.class);
+    /** Longest error message kept. */
+    static final int MAX_ERROR = 500;
+
+    private final StringRedisTemplate redis;
+
+    public CallbackDeadLetters(StringRedisTemplate redis) {
+        this.redis = redis;
+    }
+
+    /** The dead-letter step of the callback route: the exchange carries the original job id and event. */
+    public void record(Exchange exchange) {
+        String jobId = exchange.getProperty(Endpoints.JOB_ID, String.class);
+        String event = exchange.getMessage().getHeader(Endpoints.CALLBACK_EVENT, String.class);
+        if (jobId == null || event == null) {
+            return;
+        }
+        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+        String error = cause == null ? "delivery failed" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        if (error.length() > MAX_ERROR) {
+            error = error.substring(0, MAX_ERROR);
+        }
+        Object target = redis.opsForHash().get(RedisKeys.job(jobId), "callback_url");
+        Integer redeliveries = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
+        String id = jobId + "_" + event;
+        Map<String, String> entry = new LinkedHashMap<>();
+        entry.put("id", id);
+        entry.put("job_id", jobId);
+        entry.put("event", event);
+        entry.put("target", target == null ? "" : target.toString());
+        entry.put("error", error);
+        entry.put("failed_at", Timestamps.now());
+        if (redeliveries != null) {
+            entry.put("attempts", Integer.toString(1 + redeliveries));
+        }
+        redis.opsForHash().putAll(RedisKeys.callbackDeadLetter(id), entry);
+        redis.opsForZSet().add(RedisKeys.CALLBACK_DEAD_LETTERS, id, System.currentTimeMillis());
+        LOG.warn("Callback {} of job {} given up: {} (ttv:callback-replay {} to retry)", event, jobId, error, id);
+    }
+
+    /** All dead letters, oldest first. */
+    public List<Map<String, String>> list() {
+        Set<String> ids = redis.opsForZSet().range(RedisKeys.CALLBACK_DEAD_LETTERS, 0, -1);
+        List<Map<String, String>> out = new ArrayList<>();
+        for (String id : ids == null ? Set.<String>of() : ids) {
+            Map<String, String> e = get(id);
+            if (e != null) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    public Map<String, String> get(String id) {
+        Map<Object, Object> raw = redis.opsForHash().entries(RedisKeys.callbackDeadLetter(id));
+        if (raw.isEmpty()) {
+            return null;
+        }
+        Map<String, String> m = new HashMap<>();
+        raw.forEach((k, v) -> m.put(k.toString(), v.toString()));
+        return m;
+    }
+
+    /** Removes an entry; true when this call removed it (so that two replays of one entry send it once). */
+    public boolean remove(String id) {
+        Long removed = redis.opsForZSet().remove(RedisKeys.CALLBACK_DEAD_LETTERS, id);
+        redis.delete(RedisKeys.callbackDeadLetter(id));
+        return removed != null && removed > 0;
+    }
+}
