@@ -16,6 +16,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.component.google.storage.GoogleCloudStorageConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -111,8 +112,13 @@ public class JobWorker {
         long renderStart = System.nanoTime();
         try {
             generator.generate(request, video, (percent, message) -> {
-                // The last 10% are the upload: rendering reports 0..90.
-                jobs.transition(id, JobStatus.PROGRESS, Math.min(90, percent * 9 / 10));
+                // The last 10% are the upload: rendering reports 0..90. Progress is best effort: a Redis hiccup
+                // must not fail the render (the job's end is recorded, or recovered, separately).
+                try {
+                    jobs.transition(id, JobStatus.PROGRESS, Math.min(90, percent * 9 / 10));
+                } catch (DataAccessException e) {
+                    LOG.debug("Job {}: progress {} not recorded: {}", id, percent, e.getMessage());
+                }
             });
         } catch (InterruptedException e) {
             // Camel's error handler does not handle an InterruptedException: carry it as the job's failure instead.

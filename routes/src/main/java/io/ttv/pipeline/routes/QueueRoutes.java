@@ -71,7 +71,10 @@ public class QueueRoutes extends RouteBuilder {
                 .onException(DataAccessException.class).handled(true)
                     .log(LoggingLevel.WARN, "Heartbeat not renewed, Redis unavailable: ${exception.message}")
                 .end()
-                .process(e -> heartbeat());
+                .process(e -> {
+                    heartbeat();
+                    reaper.reclaimOrphans(state::isRunning).forEach(id -> outbox.publish(id, "failed"));
+                });
 
         from("timer:queue-reaper?delay=" + heartbeatTtl.toMillis() + "&period=" + heartbeatTtl.toMillis())
                 .routeId("queue-reaper")

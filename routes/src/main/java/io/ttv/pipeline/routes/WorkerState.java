@@ -66,6 +66,11 @@ public class WorkerState {
         }
     }
 
+    /** Whether a job runs on this node right now. */
+    public boolean isRunning(String jobId) {
+        return running.containsKey(jobId);
+    }
+
     boolean wasTimedOut(String jobId) {
         return timedOut.contains(jobId);
     }

@@ -306,10 +306,27 @@ public class JobStore {
      * job that has had {@code maxAttempts} starts is failed instead; its id is in the result.
      */
     public RequeueResult requeue(String workerId, int maxAttempts) {
+        return giveBack(workerId, maxAttempts, List.of());
+    }
+
+    /**
+     * Gives back only {@code ids} from a live worker's processing list (all of them when empty): a running job
+     * returns to the queue (or fails when out of attempts), an already ended one just leaves the list.
+     */
+    public RequeueResult giveBack(String workerId, int maxAttempts, Collection<String> ids) {
+        List<String> args = new ArrayList<>(List.of(Integer.toString(maxAttempts), Timestamps.now(),
+                RedisKeys.job(""), ATTEMPTS_EXHAUSTED));
+        args.addAll(ids);
         List<?> r = redis.execute(requeueScript, List.of(RedisKeys.processing(workerId), RedisKeys.QUEUE),
-                Integer.toString(maxAttempts), Timestamps.now(), RedisKeys.job(""), ATTEMPTS_EXHAUSTED);
+                args.toArray());
         List<String> failed = r.subList(1, r.size()).stream().map(Object::toString).toList();
         return new RequeueResult(((Number) r.get(0)).intValue(), failed);
+    }
+
+    /** The ids in a worker's processing list. */
+    public List<String> processing(String workerId) {
+        List<String> ids = redis.opsForList().range(RedisKeys.processing(workerId), 0, -1);
+        return ids == null ? List.of() : ids;
     }
 
     /** Takes or renews a lease on {@code key} for {@code holder}; true while the holder has it. */

@@ -1,10 +1,23 @@
 -- Gives back the jobs of a worker that stopped or died (state-machine.lua is prepended): each job still in its
 -- processing list returns to the queue, oldest claim first, in front of jobs that were never claimed; a running job
 -- that has already used up its attempts is failed instead. The processing list is then deleted.
+-- With ARGV[5..], only those ids are given back (a live worker's orphans: jobs whose end could not be recorded);
+-- they leave the list, which is otherwise kept.
 -- KEYS[1] processing list, KEYS[2] queue
 -- ARGV[1] max attempts, ARGV[2] now (ISO-8601), ARGV[3] job key prefix, ARGV[4] error message for exhausted jobs
 -- Returns {number requeued, failed job id, ...}
-local ids = redis.call('LRANGE', KEYS[1], 0, -1)
+local only = {}
+local selective = #ARGV >= 5
+for i = 5, #ARGV do
+  only[ARGV[i]] = true
+end
+local all = redis.call('LRANGE', KEYS[1], 0, -1)
+local ids = {}
+for _, id in ipairs(all) do
+  if not selective or only[id] then
+    ids[#ids + 1] = id
+  end
+end
 local requeued = 0
 local failed = {}
 -- The processing list is filled from the left: ids[1] is the newest claim. RPUSH in this order leaves the oldest
@@ -28,7 +41,13 @@ for i = 1, #ids do
     requeued = requeued + 1
   end
 end
-redis.call('DEL', KEYS[1])
+if selective then
+  for _, id in ipairs(ids) do
+    redis.call('LREM', KEYS[1], 0, id)
+  end
+else
+  redis.call('DEL', KEYS[1])
+end
 local result = { requeued }
 for _, id in ipairs(failed) do
   result[#result + 1] = id

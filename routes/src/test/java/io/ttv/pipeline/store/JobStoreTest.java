@@ -153,6 +153,27 @@ class JobStoreTest {
     }
 
     @Test
+    void giveBackTakesOnlyTheNamedJobsOfALiveWorker() {
+        String orphan = newJob();
+        String ended = newJob();
+        String running = newJob();
+        assertEquals(orphan, store.claim("live", Duration.ofSeconds(1)));
+        assertEquals(ended, store.claim("live", Duration.ofSeconds(1)));
+        assertEquals(running, store.claim("live", Duration.ofSeconds(1)));
+        store.transition(orphan, JobStatus.STARTED, 0);
+        store.transition(ended, JobStatus.STARTED, 0);
+        store.transition(ended, JobStatus.FAILED, null);
+        store.transition(running, JobStatus.STARTED, 0);
+
+        RequeueResult r = store.giveBack("live", 3, List.of(orphan, ended));
+        assertEquals(1, r.requeued());
+        assertEquals(List.of(running), store.processing("live"), "the job still running stays");
+        assertEquals("queued", store.get(orphan).get("status"));
+        assertEquals("failed", store.get(ended).get("status"), "an ended job only leaves the list");
+        assertEquals(orphan, store.claim("other", Duration.ofSeconds(1)));
+    }
+
+    @Test
     void requeueGivesBackUnfinishedJobsOldestFirstAndFailsExhaustedOnes() {
         String older = newJob();
         String newer = newJob();
