@@ -56,6 +56,8 @@ import org.apache.camel.impl.health.ContextHealthCheck;
 import org.apache.camel.impl.health.RoutesHealthCheckRepository;
 import org.apache.camel.impl.health.DefaultHealthCheckRegistry;
 import org.apache.camel.spi.SupervisingRouteController;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.FrameworkUtil;
 import org.springframework.data.redis.serializer.RedisSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -394,9 +396,10 @@ public class PipelineApplication {
         return host + "-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** The routes bundle's version (what {@code /}, {@code /healthz} and {@code /readyz} report); "dev" outside OSGi. */
     private static String version() {
-        String v = PipelineApplication.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        Bundle bundle = FrameworkUtil.getBundle(PipelineApplication.class);
+        return bundle == null ? "dev" : bundle.getVersion().toString();
     }
 
     private static Map<String, String> withRole(Map<String, String> env, String role) {

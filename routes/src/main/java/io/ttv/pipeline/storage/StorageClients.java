@@ -9,6 +9,7 @@ import com.google.cloud.NoCredentials;
 import com.google.cloud.http.HttpTransportOptions;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
+import com.google.cloud.storage.StorageRetryStrategy;
 import io.ttv.pipeline.config.ConfigException;
 import io.ttv.pipeline.config.PipelineConfig;
 
@@ -40,7 +41,10 @@ public final class StorageClients {
                         .setRetryDelayMultiplier(2.0)
                         .setMaxRetryDelayDuration(Duration.ofSeconds(2))
                         .setTotalTimeoutDuration(Duration.ofSeconds(30))
-                        .build());
+                        .build())
+                // Uploads too are retried on connection resets, 429 and 5xx: writing the same bytes to the same
+                // object name again is harmless (the default strategy retries only idempotent calls).
+                .setStorageRetryStrategy(StorageRetryStrategy.getUniformStorageRetryStrategy());
         if (!config.gcsProject().isEmpty()) {
             b.setProjectId(config.gcsProject());
         } else if (config.usesGcsEmulator()) {
