@@ -14,7 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,19 +57,21 @@ class ScaleOutIT {
     @Test
     void fiveHundredJobsThroughTwoWorkerNodesWithOneKilledEndFinishedExactlyOnce() throws Exception {
         long start = System.nanoTime();
-        List<CompletableFuture<HttpResponse<String>>> posts = new ArrayList<>();
+        List<Callable<HttpResponse<String>>> posts = new ArrayList<>();
         for (int i = 0; i < JOBS; i++) {
-            posts.add(api.http.sendAsync(HttpRequest.newBuilder(api.uri("/v1/jobs"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"scale " + i
-                            + "\",\"duration_seconds\":1,\"aspect_ratio\":\"1:1\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString()));
+            String body = "{\"prompt\":\"scale " + i + "\",\"duration_seconds\":1,\"aspect_ratio\":\"1:1\"}";
+            posts.add(() -> api.postJson("/v1/jobs", body));
         }
+        ExecutorService clients = Executors.newFixedThreadPool(8);
         List<String> ids = new ArrayList<>();
-        for (CompletableFuture<HttpResponse<String>> p : posts) {
-            HttpResponse<String> r = p.get(120, TimeUnit.SECONDS);
-            assertEquals(202, r.statusCode(), r.body());
-            ids.add(JSON.readTree(r.body()).get("id").asText());
+        try {
+            for (Future<HttpResponse<String>> p : clients.invokeAll(posts)) {
+                HttpResponse<String> r = p.get(120, TimeUnit.SECONDS);
+                assertEquals(202, r.statusCode(), r.body());
+                ids.add(JSON.readTree(r.body()).get("id").asText());
+            }
+        } finally {
+            clients.shutdownNow();
         }
 
         Processes.await("100 jobs finished", Duration.ofSeconds(300), () -> finished() >= 100);
