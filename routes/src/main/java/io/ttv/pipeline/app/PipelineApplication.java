@@ -8,6 +8,7 @@ import com.google.cloud.storage.Storage;
 import io.ttv.pipeline.callback.CallbackDeadLetters;
 import io.ttv.pipeline.callback.CallbackDelivery;
 import io.ttv.pipeline.callback.CallbackOutbox;
+import io.ttv.pipeline.domain.CallbackTargets;
 import io.ttv.pipeline.config.ConfigException;
 import io.ttv.pipeline.config.PipelineConfig;
 import io.ttv.pipeline.domain.CreateJobRequest;
@@ -242,8 +243,9 @@ public class PipelineApplication {
             context.addRoutes(new ProcessingRoutes(worker, outbox));
             context.addRoutes(new StorageRoutes(worker, metrics));
             context.addRoutes(new CallbackRoutes(new CallbackDelivery(jobs, mapper, config.callbackSecret(),
-                    config.callbackAllowPrivate()), config.callbackTimeoutMs(),
-                    new CallbackDeadLetters(redis.template())));
+                    config.callbackAllowPrivate(), Duration.ofMillis(config.callbackTimeoutMs()),
+                    config.callbackRetrySchedule(), new CallbackDeadLetters(redis.template()), metrics,
+                    CallbackTargets.SYSTEM)));
             runsWorkers = true;
         }
         context.addRoutes(new FallbackRoutes());

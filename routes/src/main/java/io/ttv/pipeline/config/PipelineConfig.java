@@ -1,5 +1,7 @@
 package io.ttv.pipeline.config;
 
+import io.ttv.pipeline.callback.RetrySchedule;
+
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +43,7 @@ public record PipelineConfig(
         boolean callbackAllowPrivate,
         boolean callbackAllowHttp,
         int callbackTimeoutMs,
+        RetrySchedule callbackRetrySchedule,
         String defaultGenerator,
         GeneratorSettings generators) {
 
@@ -90,6 +93,7 @@ public record PipelineConfig(
                 r.get(Setting.CALLBACK_ALLOW_PRIVATE, PipelineConfig::bool),
                 r.get(Setting.CALLBACK_ALLOW_HTTP, PipelineConfig::bool),
                 r.get(Setting.CALLBACK_TIMEOUT_MS, v -> intIn(v, 100, 120000)),
+                r.get(Setting.CALLBACK_RETRY_SCHEDULE, RetrySchedule::parse),
                 r.get(Setting.GENERATOR, PipelineConfig::nonBlank),
                 generators(r));
     }

@@ -9,6 +9,38 @@ public final class CallbackTargets {
     private CallbackTargets() {
     }
 
+    /** Resolves a host name to its addresses (the system resolver in production; a fixed table in tests). */
+    @FunctionalInterface
+    public interface Resolver {
+        InetAddress[] resolve(String host) throws UnknownHostException;
+    }
+
+    public static final Resolver SYSTEM = InetAddress::getAllByName;
+
+    /**
+     * Why a callback must not go to {@code host}, or null when it may: the host is a refused literal, or one of
+     * its addresses is internal. A name that does not resolve is not refused here (the request will fail).
+     */
+    public static String refusal(String host, Resolver resolver) {
+        if (host == null || host.isEmpty()) {
+            return "no host";
+        }
+        if (isLiteralPrivate(host)) {
+            return "target is a loopback, private or link-local address";
+        }
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        try {
+            for (InetAddress a : resolver.resolve(h)) {
+                if (isInternal(a)) {
+                    return "target " + host + " resolves to an internal address (" + a.getHostAddress() + ")";
+                }
+            }
+            return null;
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
     /** True for {@code localhost} names and IP literals in internal ranges; no DNS lookup. */
     public static boolean isLiteralPrivate(String host) {
         String h = host.toLowerCase(Locale.ROOT);
