@@ -18,7 +18,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.embedded.RedisServer;
 
+import com.standardwebhooks.Webhook;
+import com.standardwebhooks.exceptions.WebhookVerificationException;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +33,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Callback delivery against a real Redis and a real HTTP receiver on loopback: retries, 410, dead letters. */
@@ -77,8 +82,12 @@ class CallbackDeliveryTest {
         deadLetters = new CallbackDeadLetters(clients.template());
     }
 
+    /** Every delivery any test received must verify with the reference Standard Webhooks library. */
     @AfterEach
-    void tearDown() {
+    void tearDown() throws Exception {
+        for (CallbackReceiver.Received r : receiver.received) {
+            new Webhook(SECRET).verify(new String(r.body(), StandardCharsets.UTF_8), r.headers());
+        }
         if (delivery != null) {
             delivery.stop();
         }
@@ -211,5 +220,50 @@ class CallbackDeliveryTest {
             camel.stop();
             metrics.close();
         }
+    }
+
+    @Test
+    void signaturesVerifyWithTheReferenceLibraryAndTamperingOrOldTimestampsFail() throws Exception {
+        String id = job(receiver.url("/hook"), "finished");
+        delivery("10ms", Duration.ofSeconds(5), null).deliver(id, "finished");
+        CallbackReceiver.await("the delivery", () -> receiver.received.size() == 1);
+        CallbackReceiver.Received r = receiver.received.get(0);
+        String body = new String(r.body(), StandardCharsets.UTF_8);
+        Webhook reference = new Webhook(SECRET);
+        reference.verify(body, r.headers());
+        assertTrue(r.header("webhook-signature").startsWith("v1,"));
+        assertTrue(Math.abs(Long.parseLong(r.header("webhook-timestamp")) - System.currentTimeMillis() / 1000) < 60);
+
+        assertThrows(WebhookVerificationException.class,
+                () -> reference.verify(body.replace("a cat", "a dog"), r.headers()));
+        Map<String, List<String>> otherId = new java.util.HashMap<>(r.headers());
+        otherId.put("webhook-id", List.of("msg_other"));
+        assertThrows(WebhookVerificationException.class, () -> reference.verify(body, otherId));
+        // A correctly signed message whose timestamp is ten minutes old is refused (tolerance is five minutes).
+        long old = System.currentTimeMillis() / 1000 - 600;
+        Map<String, List<String>> stale = new java.util.HashMap<>(r.headers());
+        stale.put("webhook-timestamp", List.of(Long.toString(old)));
+        stale.put("webhook-signature", List.of(new WebhookSigner(SECRET).sign(r.header("webhook-id"), old, r.body())));
+        assertThrows(WebhookVerificationException.class, () -> reference.verify(body, stale));
+        // Same message re-signed with the current time verifies: the failure above is the timestamp's.
+        long now = System.currentTimeMillis() / 1000;
+        stale.put("webhook-timestamp", List.of(Long.toString(now)));
+        stale.put("webhook-signature", List.of(new WebhookSigner(SECRET).sign(r.header("webhook-id"), now, r.body())));
+        reference.verify(body, stale);
+        // A different secret fails.
+        assertThrows(WebhookVerificationException.class, () -> new Webhook("whsec_"
+                + java.util.Base64.getEncoder().encodeToString("another secret of 32 bytes......".getBytes())).verify(body, r.headers()));
+    }
+
+    @Test
+    void aPlainSecretIsUsedAsItsUtf8Bytes() throws Exception {
+        delivery = new CallbackDelivery(jobs, MAPPER, "plain secret", true, Duration.ofSeconds(5),
+                RetrySchedule.parse("10ms"), deadLetters, null, CallbackTargets.SYSTEM);
+        String id = job(receiver.url("/hook"), "finished");
+        delivery.deliver(id, "finished");
+        CallbackReceiver.await("the delivery", () -> receiver.received.size() == 1);
+        CallbackReceiver.Received r = receiver.received.remove(0); // not signed with SECRET: kept out of tearDown
+        new Webhook("plain secret".getBytes(StandardCharsets.UTF_8))
+                .verify(new String(r.body(), StandardCharsets.UTF_8), r.headers());
     }
 }

@@ -51,4 +51,14 @@ class RetryScheduleTest {
         assertNull(s.delayAfter(3, () -> 0.5));
         assertNull(s.delayAfter(0, () -> 0.5));
     }
+
+    @Test
+    void webhookSecretsAreCheckedAtConfiguration() {
+        for (String bad : List.of("whsec_***", "whsec_", "whsec_c2hvcnQ=")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> PipelineConfig.resolve(Map.of(), Map.of("TTV_CALLBACK_SECRET", bad)), bad);
+            assertTrue(e.getMessage().contains("TTV_CALLBACK_SECRET") && e.getMessage().contains("'***'"), e.getMessage());
+        }
+        assertEquals("plain", PipelineConfig.resolve(Map.of(), Map.of("TTV_CALLBACK_SECRET", " plain ")).callbackSecret());
+    }
 }
