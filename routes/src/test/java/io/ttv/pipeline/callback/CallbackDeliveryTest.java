@@ -266,4 +266,23 @@ class CallbackDeliveryTest {
         new Webhook("plain secret".getBytes(StandardCharsets.UTF_8))
                 .verify(new String(r.body(), StandardCharsets.UTF_8), r.headers());
     }
+
+    @Test
+    void aTargetWhoseNameNowResolvesToLoopbackIsRefusedAtDelivery() throws Exception {
+        int port = Integer.parseInt(receiver.url("").replaceAll(".*:", ""));
+        CallbackTargets.Resolver rebound = host -> new java.net.InetAddress[]{
+                java.net.InetAddress.getByAddress(host, new byte[]{127, 0, 0, 1})};
+        delivery = new CallbackDelivery(jobs, MAPPER, SECRET, false, Duration.ofSeconds(5),
+                RetrySchedule.parse("10ms"), deadLetters, null, rebound);
+        String id = job("http://hooks.rebind.test:" + port + "/hook", "finished");
+        assertTrue(delivery.deliver(id, "finished"));
+        String loopback = job(receiver.url("/hook"), "finished");
+        assertTrue(delivery.deliver(loopback, "finished"));
+        // The check runs before the request is sent, on the caller's thread: nothing can have reached the receiver.
+        assertTrue(logged(id, "callback finished refused at attempt 1: target hooks.rebind.test resolves to an internal address (127.0.0.1)"),
+                jobs.logs(id, 10).toString());
+        assertTrue(logged(loopback, "callback finished refused at attempt 1"), jobs.logs(loopback, 10).toString());
+        assertEquals(0, receiver.received.size());
+        assertTrue(deadLetters.list().isEmpty());
+    }
 }
