@@ -238,6 +238,7 @@ public class PipelineApplication {
                     config.maxAttempts(), Duration.ofSeconds(config.retryBackoffSeconds()));
             Reaper reaper = new Reaper(jobs, metrics, workerId, heartbeatTtl, config.maxAttempts());
             outbox = new CallbackOutbox(context);
+            worker.onProgress(outbox::progress);
             context.addRoutes(new QueueRoutes(jobs, reaper, workerState, outbox, workerId, config.workerConcurrency(),
                     heartbeatTtl));
             context.addRoutes(new ProcessingRoutes(worker, outbox));
