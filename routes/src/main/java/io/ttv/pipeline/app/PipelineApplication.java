@@ -8,6 +8,7 @@ import com.google.cloud.storage.Storage;
 import io.ttv.pipeline.callback.CallbackDeadLetters;
 import io.ttv.pipeline.callback.CallbackDelivery;
 import io.ttv.pipeline.callback.CallbackOutbox;
+import io.ttv.pipeline.domain.CallbackTargets;
 import io.ttv.pipeline.config.ConfigException;
 import io.ttv.pipeline.config.PipelineConfig;
 import io.ttv.pipeline.domain.CreateJobRequest;
@@ -239,13 +240,15 @@ public class PipelineApplication {
                     config.maxAttempts(), Duration.ofSeconds(config.retryBackoffSeconds()));
             Reaper reaper = new Reaper(jobs, metrics, workerId, heartbeatTtl, config.maxAttempts());
             outbox = new CallbackOutbox(context);
+            worker.onProgress(outbox::progress);
             context.addRoutes(new QueueRoutes(jobs, reaper, workerState, outbox, workerId, config.workerConcurrency(),
                     heartbeatTtl));
             context.addRoutes(new ProcessingRoutes(worker, outbox));
             context.addRoutes(new StorageRoutes(worker, metrics));
             context.addRoutes(new CallbackRoutes(new CallbackDelivery(jobs, mapper, config.callbackSecret(),
-                    config.callbackAllowPrivate()), config.callbackTimeoutMs(),
-                    new CallbackDeadLetters(redis.template())));
+                    config.callbackAllowPrivate(), Duration.ofMillis(config.callbackTimeoutMs()),
+                    config.callbackRetrySchedule(), new CallbackDeadLetters(redis.template()), metrics,
+                    CallbackTargets.SYSTEM)));
             runsWorkers = true;
         }
         context.addRoutes(new FallbackRoutes());

@@ -1,9 +1,7 @@
 package io.ttv.pipeline.callback;
 
 import io.ttv.pipeline.domain.Timestamps;
-import io.ttv.pipeline.routes.Endpoints;
 import io.ttv.pipeline.store.RedisKeys;
-import org.apache.camel.Exchange;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,34 +29,27 @@ public class CallbackDeadLetters {
         this.redis = redis;
     }
 
-    /** The dead-letter step of the callback route: the exchange carries the original job id and event. */
-    public void record(Exchange exchange) {
-        String jobId = exchange.getProperty(Endpoints.JOB_ID, String.class);
-        String event = exchange.getMessage().getHeader(Endpoints.CALLBACK_EVENT, String.class);
-        if (jobId == null || event == null) {
-            return;
-        }
-        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        String error = cause == null ? "delivery failed" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    /**
+     * Records a callback given up on after {@code attempts} attempts, with one WARN line. A later failure of the same
+     * job event replaces the entry.
+     */
+    public void record(String jobId, String event, String target, String error, int attempts) {
         if (error.length() > MAX_ERROR) {
             error = error.substring(0, MAX_ERROR);
         }
-        Object target = redis.opsForHash().get(RedisKeys.job(jobId), "callback_url");
-        Integer redeliveries = exchange.getMessage().getHeader(Exchange.REDELIVERY_COUNTER, Integer.class);
         String id = jobId + "_" + event;
         Map<String, String> entry = new LinkedHashMap<>();
         entry.put("id", id);
         entry.put("job_id", jobId);
         entry.put("event", event);
-        entry.put("target", target == null ? "" : target.toString());
+        entry.put("target", target == null ? "" : target);
         entry.put("error", error);
         entry.put("failed_at", Timestamps.now());
-        if (redeliveries != null) {
-            entry.put("attempts", Integer.toString(1 + redeliveries));
-        }
+        entry.put("attempts", Integer.toString(attempts));
         redis.opsForHash().putAll(RedisKeys.callbackDeadLetter(id), entry);
         redis.opsForZSet().add(RedisKeys.CALLBACK_DEAD_LETTERS, id, System.currentTimeMillis());
-        LOG.warn("Callback {} of job {} given up: {} (ttv:callback-replay {} to retry)", event, jobId, error, id);
+        LOG.warn("Callback {} of job {} given up after {} attempts: {} (ttv:callback-replay {} to retry)", event, jobId,
+                attempts, error, id);
     }
 
     /** All dead letters, oldest first. */

@@ -7,15 +7,29 @@ import org.apache.camel.ExchangePattern;
 import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 
+import java.time.Duration;
+
 /**
  * Queues the callback event of the current job step ({@link Endpoints#CALLBACK_EVENT}; none when absent) on the
  * in-memory outbox, in a new exchange: the job's own exchange, and what runs when it completes, stay with the job.
+ * Progress events are throttled per job ({@link #PROGRESS_INTERVAL}).
  */
 public class CallbackOutbox implements Processor {
+    /** At most one {@code job.progress} callback per job in this interval. */
+    public static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(5);
+
     private final ProducerTemplate template;
+    private final ProgressThrottle progress = new ProgressThrottle(PROGRESS_INTERVAL, System::nanoTime);
 
     public CallbackOutbox(CamelContext context) {
         this.template = context.createProducerTemplate();
+    }
+
+    /** A job's progress changed: queues a {@code progress} event unless one was queued in the last 5 s. */
+    public void progress(String jobId) {
+        if (progress.allow(jobId)) {
+            publish(jobId, "progress");
+        }
     }
 
     @Override
@@ -28,6 +42,9 @@ public class CallbackOutbox implements Processor {
     }
 
     public void publish(String jobId, String event) {
+        if (!"progress".equals(event) && !"started".equals(event)) {
+            progress.forget(jobId); // the job ended
+        }
         template.send(Endpoints.CALLBACKS, ExchangePattern.InOnly, e -> {
             e.setProperty(Endpoints.JOB_ID, jobId);
             e.getMessage().setHeader(Endpoints.CALLBACK_EVENT, event);

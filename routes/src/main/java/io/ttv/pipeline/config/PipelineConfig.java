@@ -1,5 +1,7 @@
 package io.ttv.pipeline.config;
 
+import io.ttv.pipeline.callback.RetrySchedule;
+
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +43,7 @@ public record PipelineConfig(
         boolean callbackAllowPrivate,
         boolean callbackAllowHttp,
         int callbackTimeoutMs,
+        RetrySchedule callbackRetrySchedule,
         String defaultGenerator,
         GeneratorSettings generators) {
 
@@ -86,10 +89,11 @@ public record PipelineConfig(
                 r.get(Setting.GCS_ENDPOINT, PipelineConfig::optionalHttpUrl),
                 r.get(Setting.GCS_PROJECT, String::trim),
                 r.get(Setting.GCS_CREDENTIALS, PipelineConfig::optionalReadableFile),
-                r.get(Setting.CALLBACK_SECRET, String::trim),
+                r.get(Setting.CALLBACK_SECRET, PipelineConfig::webhookSecret),
                 r.get(Setting.CALLBACK_ALLOW_PRIVATE, PipelineConfig::bool),
                 r.get(Setting.CALLBACK_ALLOW_HTTP, PipelineConfig::bool),
                 r.get(Setting.CALLBACK_TIMEOUT_MS, v -> intIn(v, 100, 120000)),
+                r.get(Setting.CALLBACK_RETRY_SCHEDULE, RetrySchedule::parse),
                 r.get(Setting.GENERATOR, PipelineConfig::nonBlank),
                 generators(r));
     }
@@ -202,6 +206,23 @@ public record PipelineConfig(
         String t = v.trim();
         if (!t.isEmpty() && !t.matches("gs://[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](/.*)?")) {
             throw new IllegalArgumentException("must be a gs://bucket/prefix URI");
+        }
+        return t;
+    }
+
+    /** Empty (unsigned), {@code whsec_<base64 of at least 16 bytes>}, or a plain secret used as its UTF-8 bytes. */
+    static String webhookSecret(String v) {
+        String t = v.trim();
+        if (t.startsWith("whsec_")) {
+            byte[] key;
+            try {
+                key = java.util.Base64.getDecoder().decode(t.substring("whsec_".length()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("whsec_ must be followed by base64");
+            }
+            if (key.length < 16) {
+                throw new IllegalArgumentException("the whsec_ key must be at least 16 bytes");
+            }
         }
         return t;
     }

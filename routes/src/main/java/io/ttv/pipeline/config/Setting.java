@@ -42,6 +42,8 @@ public enum Setting {
     CALLBACK_ALLOW_PRIVATE(Pid.CALLBACKS, "callback.allow-private", "TTV_CALLBACK_ALLOW_PRIVATE", "false"),
     CALLBACK_ALLOW_HTTP(Pid.CALLBACKS, "callback.allow-http", "TTV_CALLBACK_ALLOW_HTTP", "false"),
     CALLBACK_TIMEOUT_MS(Pid.CALLBACKS, "callback.timeout.ms", "TTV_CALLBACK_TIMEOUT_MS", "10000"),
+    CALLBACK_RETRY_SCHEDULE(Pid.CALLBACKS, "callback.retry-schedule", "TTV_CALLBACK_RETRY_SCHEDULE",
+            "5s,30s,2m,5m,15m,30m,1h"),
 
     GENERATOR(Pid.GENERATORS, "generator.default", "TTV_GENERATOR", "local"),
     GENERATOR_POLL_INTERVAL_MS(Pid.GENERATORS, "generator.poll.interval.ms", "TTV_GENERATOR_POLL_INTERVAL_MS", "2000"),

@@ -39,7 +39,12 @@ public record CreateJobRequest(
 
     /** What the node allows; validation depends on it. */
     public record Rules(Set<String> generators, String defaultGenerator, boolean allowHttpCallbacks,
-                        boolean allowPrivateCallbacks) {
+                        boolean allowPrivateCallbacks, CallbackTargets.Resolver resolver) {
+        /** With the system resolver: a callback host's addresses are looked up at submit. */
+        public Rules(Set<String> generators, String defaultGenerator, boolean allowHttpCallbacks,
+                     boolean allowPrivateCallbacks) {
+            this(generators, defaultGenerator, allowHttpCallbacks, allowPrivateCallbacks, CallbackTargets.SYSTEM);
+        }
     }
 
     public static CreateJobRequest parse(byte[] body, ObjectMapper mapper, Rules rules) {
@@ -190,7 +195,7 @@ public record CreateJobRequest(
         if (uri.getUserInfo() != null) {
             throw invalid("callback_url must not carry credentials", "callback_url", "credentials in URL");
         }
-        if (!rules.allowPrivateCallbacks() && CallbackTargets.isLiteralPrivate(uri.getHost())) {
+        if (!rules.allowPrivateCallbacks() && CallbackTargets.refusal(uri.getHost(), rules.resolver()) != null) {
             throw invalid("callback_url must not point to a loopback, private or link-local address",
                     "callback_url", "private address");
         }

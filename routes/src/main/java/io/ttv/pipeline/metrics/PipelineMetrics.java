@@ -38,6 +38,7 @@ public class PipelineMetrics implements AutoCloseable {
     private final Counter jobsTotal;
     private final Counter jobsCompleted;
     private final Counter jobsFailed;
+    private final Counter callbacksDeadLettered;
     private final Timer jobDuration;
     private final Timer uploadDuration;
     private final RedisSample redis;
@@ -59,6 +60,8 @@ public class PipelineMetrics implements AutoCloseable {
         jobsTotal = Counter.builder("jobs").description("Jobs accepted by this node").register(registry);
         jobsCompleted = Counter.builder("jobs_completed").description("Jobs finished by this node").register(registry);
         jobsFailed = Counter.builder("jobs_failed").description("Jobs failed on this node").register(registry);
+        callbacksDeadLettered = Counter.builder("callbacks_dead_lettered")
+                .description("Callbacks given up on after their last attempt (dead-lettered)").register(registry);
         jobDuration = Timer.builder("job_duration").description("Time from claim to terminal state")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(100))
                 .maximumExpectedValue(Duration.ofHours(1)).register(registry);
@@ -93,6 +96,10 @@ public class PipelineMetrics implements AutoCloseable {
         text.append("# HELP ").append(name).append(' ').append(help).append('\n');
         text.append("# TYPE ").append(name).append(" gauge\n");
         text.append(name).append(' ').append(Double.isNaN(value) ? "NaN" : Double.toString(value)).append('\n');
+    }
+
+    public void callbackDeadLettered() {
+        callbacksDeadLettered.increment();
     }
 
     public void jobAccepted() {

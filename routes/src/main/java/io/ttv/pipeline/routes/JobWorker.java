@@ -52,6 +52,8 @@ public class JobWorker {
     private final WorkerState state;
     private final int maxAttempts;
     private final Duration retryBackoff;
+    /** Told the id of a job whose progress was recorded (the callback outbox, which throttles). */
+    private volatile java.util.function.Consumer<String> progressListener = id -> { };
 
     public JobWorker(JobStore jobs, Map<String, VideoGenerator> generators, ArtifactStore artifacts,
                      PipelineMetrics metrics, ObjectMapper mapper, WorkerState state, int maxAttempts,
@@ -94,6 +96,10 @@ public class JobWorker {
         LOG.info("Job {} started", id);
     }
 
+    public void onProgress(java.util.function.Consumer<String> listener) {
+        this.progressListener = listener;
+    }
+
     /** Renders the video into a temp file owned by the exchange, reporting progress to the job. */
     public void generate(Exchange exchange) throws Exception {
         Map<String, String> job = job(exchange);
@@ -116,6 +122,7 @@ public class JobWorker {
                 // must not fail the render (the job's end is recorded, or recovered, separately).
                 try {
                     jobs.transition(id, JobStatus.PROGRESS, Math.min(90, percent * 9 / 10));
+                    progressListener.accept(id);
                 } catch (DataAccessException e) {
                     LOG.debug("Job {}: progress {} not recorded: {}", id, percent, e.getMessage());
                 }
