@@ -36,7 +36,7 @@ class HotRedeployIT {
 
     @BeforeAll
     static void start() throws Exception {
-        dist = new Distribution(Map.of("TTV_WORKER_CONCURRENCY", "2"));
+        dist = new Distribution();
     }
 
     @AfterAll
@@ -77,7 +77,7 @@ class HotRedeployIT {
     /** Updates the routes bundle from {@code jar}; returns the ms until {@code /} reports {@code version}. */
     private static long update(Path jar, String version) throws Exception {
         long start = System.nanoTime();
-        String out = dist.console("bundle:update io.ttv.routes " + jar.toUri());
+        String out = dist.console("bundle:update -r io.ttv.routes " + jar.toUri());
         assertFalse(out.toLowerCase().contains("error"), out);
         Processes.await("version " + version + " answering", Duration.ofSeconds(60), () -> {
             try {
