@@ -62,8 +62,10 @@ class ConsoleIT {
             exchange.close();
         });
         receiver.start();
+        // A short callback retry schedule, so that a failing receiver is dead-lettered within the test.
         dist = new Distribution(Map.of("TTV_WORKER_CONCURRENCY", "1", "TTV_MAX_ATTEMPTS", "1",
-                "TTV_WORKER_HEARTBEAT_SECONDS", "3", "TTV_SHUTDOWN_GRACE_SECONDS", "1"));
+                "TTV_WORKER_HEARTBEAT_SECONDS", "3", "TTV_SHUTDOWN_GRACE_SECONDS", "1",
+                "TTV_CALLBACK_RETRY_SCHEDULE", "200ms,200ms"));
     }
 
     @AfterAll
