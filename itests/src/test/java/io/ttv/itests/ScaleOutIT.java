@@ -96,8 +96,10 @@ class ScaleOutIT {
             int started = 0;
             int finishedLines = 0;
             for (JsonNode line : lines) {
-                started += line.asText().startsWith("started on worker") ? 1 : 0;
-                finishedLines += line.asText().equals("finished") ? 1 : 0;
+                // Each line is "[timestamp] message".
+                String message = line.asText().substring(line.asText().indexOf("] ") + 2);
+                started += message.startsWith("started on worker") ? 1 : 0;
+                finishedLines += message.equals("finished") ? 1 : 0;
             }
             assertEquals(attempts, started, "one start per attempt: " + lines);
             assertEquals(1, finishedLines, "one terminal transition: " + lines);
