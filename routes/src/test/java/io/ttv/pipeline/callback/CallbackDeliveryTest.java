@@ -1,9 +1,9 @@
 package io.ttv.pipeline.callback;
 
+import io.ttv.pipeline.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ttv.pipeline.app.RedisClients;
-import io.ttv.pipeline.config.PipelineConfig;
 import io.ttv.pipeline.domain.CallbackTargets;
 import io.ttv.pipeline.metrics.PipelineMetrics;
 import io.ttv.pipeline.ops.NodeOperations;
@@ -16,14 +16,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.embedded.RedisServer;
 
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookVerificationException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -40,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CallbackDeliveryTest {
     static final String SECRET = "whsec_" + java.util.Base64.getEncoder().encodeToString(
             "a test secret of 32 bytes.......".getBytes());
-    private static RedisServer server;
+    private static TestRedis redis;
     private static RedisClients clients;
     static JobStore jobs;
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -51,33 +49,21 @@ class CallbackDeliveryTest {
 
     @BeforeAll
     static void startRedis() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        server = new RedisServer(port);
-        server.start();
-        clients = new RedisClients(PipelineConfig.resolve(Map.of(),
-                Map.of("TTV_REDIS_URL", "redis://127.0.0.1:" + port + "/0")));
+        redis = TestRedis.start();
+        clients = redis.clients();
         jobs = new JobStore(clients.template());
     }
 
     @AfterAll
     static void stopRedis() throws IOException {
-        if (clients != null) {
-            clients.close();
-        }
-        if (server != null) {
-            server.stop();
+        if (redis != null) {
+            redis.close();
         }
     }
 
     @BeforeEach
     void setUp() throws IOException {
-        clients.template().execute(c -> {
-            c.serverCommands().flushDb();
-            return null;
-        }, true);
+        redis.flush();
         receiver = new CallbackReceiver();
         deadLetters = new CallbackDeadLetters(clients.template());
     }

@@ -1,5 +1,6 @@
 package io.ttv.pipeline.metrics;
 
+import io.ttv.pipeline.TestRedis;
 import io.ttv.pipeline.app.RedisClients;
 import io.ttv.pipeline.config.PipelineConfig;
 import io.ttv.pipeline.store.JobStore;
@@ -54,39 +55,27 @@ class PipelineMetricsTest {
         SPEC_METRICS.put("redis_used_memory_bytes", "gauge");
     }
 
-    private static RedisServer server;
+    private static TestRedis redis;
     private static RedisClients clients;
     private static JobStore store;
 
     @BeforeAll
     static void startRedis() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        server = new RedisServer(port);
-        server.start();
-        clients = new RedisClients(PipelineConfig.resolve(Map.of(),
-                Map.of("TTV_REDIS_URL", "redis://127.0.0.1:" + port + "/0", "TTV_REDIS_TIMEOUT_MS", "500")));
+        redis = TestRedis.start(Map.of("TTV_REDIS_TIMEOUT_MS", "500"));
+        clients = redis.clients();
         store = new JobStore(clients.template());
     }
 
     @AfterAll
     static void stopRedis() throws IOException {
-        if (clients != null) {
-            clients.close();
-        }
-        if (server != null && server.isActive()) {
-            server.stop();
+        if (redis != null) {
+            redis.close();
         }
     }
 
     @BeforeEach
     void flush() {
-        clients.template().execute(c -> {
-            c.serverCommands().flushDb();
-            return null;
-        }, true);
+        redis.flush();
     }
 
     @Test

@@ -1,16 +1,14 @@
 package io.ttv.pipeline.store;
 
+import io.ttv.pipeline.TestRedis;
 import io.ttv.pipeline.app.RedisClients;
-import io.ttv.pipeline.config.PipelineConfig;
 import io.ttv.pipeline.domain.JobStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import redis.embedded.RedisServer;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -26,39 +24,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Redis job store against a real Redis 7 server (the binary shipped by embedded-redis). */
 class JobStoreTest {
-    private static RedisServer server;
+    private static TestRedis redis;
     private static RedisClients clients;
     private static JobStore store;
 
     @BeforeAll
     static void startRedis() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        server = new RedisServer(port);
-        server.start();
-        clients = new RedisClients(PipelineConfig.resolve(Map.of(),
-                Map.of("TTV_REDIS_URL", "redis://127.0.0.1:" + port + "/0")));
+        redis = TestRedis.start();
+        clients = redis.clients();
         store = new JobStore(clients.template());
     }
 
     @AfterAll
     static void stopRedis() throws IOException {
-        if (clients != null) {
-            clients.close();
-        }
-        if (server != null) {
-            server.stop();
+        if (redis != null) {
+            redis.close();
         }
     }
 
     @BeforeEach
     void flush() {
-        clients.template().execute(c -> {
-            c.serverCommands().flushDb();
-            return null;
-        }, true);
+        redis.flush();
     }
 
     private static String newJob() {
