@@ -5,7 +5,7 @@
 # Redis version, key counts per kind). Redis from TTV_REDIS_URL (default redis://127.0.0.1:6379/0).
 #
 # How: with redis-cli, `redis-cli --rdb` has the server fork a snapshot and streams it here (works for a Redis in a
-# container or on another host). Without redis-cli: BGSAVE, wait until LASTSAVE changes, then copy dump.rdb from
+# container or on another host). Without redis-cli: BGSAVE, wait until it ends and LASTSAVE has moved, then copy dump.rdb from
 # the server's data directory (TTV_REDIS_DATA_DIR, default the server's CONFIG GET dir), which must be local.
 # The key counts are read right after the snapshot; on a busy system they may differ from the dump by the jobs
 # that arrived meanwhile. Restore: scripts/restore.sh DIR. Exit 0 on success.
@@ -38,18 +38,25 @@ if redis_have_cli; then
 else
     method="BGSAVE"
     before="$(redis_cmd LASTSAVE)" || die "LASTSAVE failed"
-    # A background save already running would answer an error: wait for it first.
     deadline=$((SECONDS + REDIS_TIMEOUT))
+    # LASTSAVE counts whole seconds: a save finishing in the second of the previous one could not be told apart, so
+    # start only once Redis's clock has left that second.
+    until [ "$(redis_cmd TIME | head -1)" -gt "$before" ]; do
+        [ "$SECONDS" -lt "$deadline" ] || die "Redis's clock (TIME) did not pass LASTSAVE"
+        sleep 0.2
+    done
+    # A background save already running would answer an error: wait for it first.
     until reply="$(redis_cmd BGSAVE 2>&1)"; do
         [ "$SECONDS" -lt "$deadline" ] || die "BGSAVE refused: $reply"
         sleep 0.2
     done
-    # LASTSAVE has a resolution of one second: a save in the same second as the previous one cannot be told apart.
-    until [ "$(redis_cmd LASTSAVE)" != "$before" ] && [ "$(redis_info_field persistence rdb_bgsave_in_progress)" = 0 ]; do
+    # The reply comes after the fork, so the save is in progress now; when it ends, LASTSAVE moves only on success.
+    until [ "$(redis_info_field persistence rdb_bgsave_in_progress)" = 0 ]; do
         [ "$SECONDS" -lt "$deadline" ] || die "BGSAVE did not finish within $REDIS_TIMEOUT s"
         sleep 0.2
     done
-    [ "$(redis_info_field persistence rdb_last_bgsave_status)" = ok ] || die "BGSAVE failed (see the Redis log)"
+    [ "$(redis_info_field persistence rdb_last_bgsave_status)" = ok ] && [ "$(redis_cmd LASTSAVE)" -gt "$before" ] \
+        || die "BGSAVE failed (see the Redis log)"
     data_dir="${TTV_REDIS_DATA_DIR:-$(redis_cmd CONFIG GET dir | sed -n 2p)}"
     file="$(redis_cmd CONFIG GET dbfilename | sed -n 2p)"
     [ -r "$data_dir/$file" ] || die "cannot read $data_dir/$file: set TTV_REDIS_DATA_DIR, or install redis-cli"

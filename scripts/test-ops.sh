@@ -313,7 +313,7 @@ backup_round_trip() {
 check "backup.sh -> restore.sh round trip on a real Redis (data identical, survives AOF restart)" backup_round_trip
 
 check "backup.sh without redis-cli (BGSAVE + LASTSAVE) gives the same counts" bash -c '
-    TTV_REDIS_CLI=none TTV_BACKUP_DIR="'"$WORK"'/backups-bgsave" scripts/backup.sh || exit 1
+    TTV_REDIS_CLI=none TTV_BACKUP_TIMEOUT=60 TTV_BACKUP_DIR="'"$WORK"'/backups-bgsave" scripts/backup.sh || exit 1
     d=$(ls -d "'"$WORK"'"/backups-bgsave/*/ | head -1)
     diff <(grep -E "^(queue|job|workers)" "$d/manifest.txt") <(grep -E "^(queue|job|workers)" "$(cat "'"$WORK"'/backup-dir")/manifest.txt")'
 check "restore.sh --finish refuses a Redis whose counts differ from the manifest" bash -c '
