@@ -29,7 +29,7 @@ public final class TestRedis implements AutoCloseable {
         server.start();
         Map<String, String> settings = new HashMap<>(env);
         settings.put("TTV_REDIS_URL", "redis://127.0.0.1:" + port + "/0");
-        return new TestRedis(server, new RedisClients(PipelineConfig.resolve(Map.of(), settings)));
+        return new TestRedis(server, new RedisClients(PipelineConfig.resolve(Map.of(), settings), 8));
     }
 
     public static TestRedis start() throws IOException {

@@ -168,7 +168,7 @@ public class PipelineApplication {
                     + "': must be one of " + backends.keySet() + " (a remote backend needs its key)"));
         }
         LOG.info("Generators: {}", backends.keySet());
-        redis = new RedisClients(config);
+        redis = new RedisClients(config, HTTP_WORKER_THREADS);
         jobs = new JobStore(redis.template());
         metrics = new PipelineMetrics(jobs, Duration.ofSeconds(config.heartbeatSeconds()));
         Map<String, VideoGenerator> generators = new LinkedHashMap<>();

@@ -18,7 +18,10 @@ public final class RedisClients implements AutoCloseable {
     private final JedisConnectionFactory factory;
     private final StringRedisTemplate template;
 
-    public RedisClients(PipelineConfig config) {
+    /**
+     * @param httpThreads threads that may run API requests at once, each needing a connection for a moment
+     */
+    public RedisClients(PipelineConfig config, int httpThreads) {
         RedisUrl url = config.redisUrl();
         RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(url.host(), url.port());
         standalone.setDatabase(url.database());
@@ -29,9 +32,12 @@ public final class RedisClients implements AutoCloseable {
             standalone.setPassword(url.password());
         }
         JedisPoolConfig pool = new JedisPoolConfig();
-        // Each claim loop holds a connection while it blocks on BLMOVE; the API and health checks need their own.
-        pool.setMaxTotal(config.workerConcurrency() + 32);
-        pool.setMaxIdle(config.workerConcurrency() + 8);
+        // Each claim loop holds a connection while it blocks on BLMOVE; every API thread may need one, plus the
+        // heartbeat, reaper, health checks and metrics. Idle connections stay pooled (the evictor closes those idle
+        // for a minute): a pool that keeps fewer than a burst uses opens and closes a connection per request.
+        int connections = config.workerConcurrency() + httpThreads + 8;
+        pool.setMaxTotal(connections);
+        pool.setMaxIdle(connections);
         pool.setMinIdle(0);
         pool.setMaxWait(Duration.ofMillis(config.redisTimeoutMs()));
         pool.setTestOnBorrow(false);

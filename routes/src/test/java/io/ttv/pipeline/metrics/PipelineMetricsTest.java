@@ -138,7 +138,7 @@ class PipelineMetricsTest {
         own = new RedisServer(port);
         own.start();
         try (RedisClients c = new RedisClients(PipelineConfig.resolve(Map.of(),
-                Map.of("TTV_REDIS_URL", "redis://127.0.0.1:" + port + "/0", "TTV_REDIS_TIMEOUT_MS", "500")))) {
+                Map.of("TTV_REDIS_URL", "redis://127.0.0.1:" + port + "/0", "TTV_REDIS_TIMEOUT_MS", "500")), 8)) {
             PipelineMetrics metrics = new PipelineMetrics(new JobStore(c.template()), TTL);
             assertEquals(0.0, value(metrics.scrape(), "jobs_queued_total"));
             own.stop();

@@ -83,7 +83,7 @@ class IntakeRoutesTest extends CamelTestSupport {
         PipelineConfig config = PipelineConfig.resolve(Map.of(), Map.of(
                 "TTV_REDIS_URL", "redis://127.0.0.1:" + redisPort + "/0",
                 "TTV_GCS_ENDPOINT", "http://127.0.0.1:1"));
-        redis = new RedisClients(config);
+        redis = new RedisClients(config, 8);
         // Each test starts from an empty store, so counts in Redis belong to that test alone.
         redis.template().execute((RedisCallback<Object>) c -> {
             c.serverCommands().flushDb();
