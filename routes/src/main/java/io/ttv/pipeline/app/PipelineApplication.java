@@ -320,9 +320,15 @@ public class PipelineApplication {
         if (workerState != null) {
             LOG.info("Stopping TTV Pipeline: no new claims; running jobs get {} s to finish", shutdownGrace.toSeconds());
             try {
+                if (camel != null) {
+                    QueueRoutes.stopClaimTimers(camel);
+                }
                 int interrupted = workerState.stop(shutdownGrace);
                 if (interrupted > 0) {
                     LOG.info("{} running job(s) interrupted at the end of the grace period", interrupted);
+                }
+                if (camel != null) {
+                    QueueRoutes.awaitClaimsEnded(camel, ROUTES_STOP_TIMEOUT);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -3,11 +3,15 @@ package io.ttv.pipeline.routes;
 import io.ttv.pipeline.callback.CallbackOutbox;
 import io.ttv.pipeline.store.JobStore;
 import io.ttv.pipeline.store.RedisKeys;
+import org.apache.camel.CamelContext;
 import org.apache.camel.LoggingLevel;
+import org.apache.camel.Route;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.support.service.ServiceHelper;
 import org.springframework.dao.DataAccessException;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -16,7 +20,9 @@ import java.util.concurrent.TimeUnit;
  * reaper that recovers the jobs of dead workers; and the cancel signals (Redis pub/sub) that abort running jobs.
  */
 public class QueueRoutes extends RouteBuilder {
-    static final Duration CLAIM_WAIT = Duration.ofSeconds(1);
+    /** How long one claim blocks on an empty queue (BLMOVE): also how long a stopping node waits for its claims. */
+    static final Duration CLAIM_WAIT = Duration.ofMillis(250);
+    private static final String CLAIM_ROUTE = "queue-claim-";
     /** Pause of a claim loop after Redis failed, so that an outage is not a busy loop. */
     static final Duration REDIS_RETRY = Duration.ofSeconds(1);
     /** Most due retries moved to the queue per second by one node. */
@@ -41,6 +47,32 @@ public class QueueRoutes extends RouteBuilder {
         this.workerId = workerId;
         this.concurrency = concurrency;
         this.heartbeatTtl = heartbeatTtl;
+    }
+
+    /**
+     * Stops the claim loops' timers: no claim starts after this, while claims and jobs in flight go on. Done before
+     * the context stops, so that Camel's graceful shutdown (which re-checks in-flight exchanges once a second)
+     * finds no claim left.
+     */
+    public static void stopClaimTimers(CamelContext camel) {
+        claimRoutes(camel).forEach(route -> ServiceHelper.stopService(route.getConsumer()));
+    }
+
+    /** Waits until no claim loop has an exchange in flight (a claim ends within {@link #CLAIM_WAIT}). */
+    public static boolean awaitClaimsEnded(CamelContext camel, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Route> claims = claimRoutes(camel);
+        while (claims.stream().anyMatch(r -> camel.getInflightRepository().size(r.getRouteId()) > 0)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        return true;
+    }
+
+    private static List<Route> claimRoutes(CamelContext camel) {
+        return camel.getRoutes().stream().filter(r -> r.getRouteId().startsWith(CLAIM_ROUTE)).toList();
     }
 
     /** The next job id, or null; a stopping node claims nothing (and does not spin while it waits to stop). */
@@ -97,7 +129,7 @@ public class QueueRoutes extends RouteBuilder {
 
         for (int slot = 1; slot <= concurrency; slot++) {
             // A timer tick is synchronous: the next claim starts only when this slot's job has ended.
-            from("timer:queue-claim-" + slot + "?delay=0&period=1").routeId("queue-claim-" + slot)
+            from("timer:" + CLAIM_ROUTE + slot + "?delay=0&period=1").routeId(CLAIM_ROUTE + slot)
                     .onException(DataAccessException.class).handled(true)
                         .log(LoggingLevel.WARN, "Cannot claim jobs, Redis unavailable: ${exception.message}")
                         .delay(REDIS_RETRY.toMillis()).end()
