@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FrontDoor {
     private static final Logger LOG = LoggerFactory.getLogger(FrontDoor.class);
+    /** Access lines have a logger of their own, so that etc/org.ops4j.pax.logging.cfg can route them apart. */
+    private static final Logger ACCESS = LoggerFactory.getLogger("io.ttv.pipeline.access");
     /** Paths never rate limited (SPEC §3): probes and scrapes must work while a client is throttled. */
     static final Set<String> UNLIMITED = Set.of("/healthz", "/readyz", "/metrics");
     private static final String PRINCIPAL = "ttv.principal";
@@ -98,7 +100,7 @@ public final class FrontDoor {
      */
     private static void accessLog(String requestId, String user, String method, String template, int status,
                                   long nanos) {
-        if (UNLIMITED.contains(template) || !LOG.isInfoEnabled()) {
+        if (UNLIMITED.contains(template) || !ACCESS.isInfoEnabled()) {
             return;
         }
         MDC.put(LogContext.REQUEST_ID, requestId);
@@ -108,7 +110,7 @@ public final class FrontDoor {
         MDC.put(LogContext.COMPONENT, "api");
         MDC.put(LogContext.DURATION_MS, Long.toString(TimeUnit.NANOSECONDS.toMillis(nanos)));
         try {
-            LOG.info("{} {} {}", method, template, status);
+            ACCESS.info("{} {} {}", method, template, status);
         } finally {
             MDC.remove(LogContext.REQUEST_ID);
             MDC.remove(LogContext.USER_ID);

@@ -13,6 +13,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ttv.pipeline.store.JobStore;
 
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -35,6 +37,8 @@ public class PipelineMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final AtomicInteger activeJobs = new AtomicInteger();
+    /** Keyed by "method path status"; bounded because paths are route templates. */
+    private final ConcurrentMap<String, HttpMeters> httpMeters = new ConcurrentHashMap<>();
     private final Counter jobsTotal;
     private final Counter jobsCompleted;
     private final Counter jobsFailed;
@@ -134,16 +138,29 @@ public class PipelineMetrics implements AutoCloseable {
 
     /** One HTTP answer; {@code path} is the route template, so the label set stays bounded. */
     public void httpRequest(String method, String path, int status, long nanos) {
-        String code = Integer.toString(status);
-        Counter.builder("http_requests").description("HTTP requests answered")
-                .tags("method", method, "path", path, "status", code).register(registry).increment();
-        if (status >= 400) {
-            Counter.builder("http_requests_errors").description("HTTP requests answered with a 4xx or 5xx status")
-                    .tags("method", method, "path", path, "status", code).register(registry).increment();
+        HttpMeters meters = httpMeters.computeIfAbsent(method + ' ' + path + ' ' + status,
+                key -> httpMeters(method, path, Integer.toString(status)));
+        meters.requests().increment();
+        if (meters.errors() != null) {
+            meters.errors().increment();
         }
-        Timer.builder("http_request_duration").description("Time to answer an HTTP request")
-                .serviceLevelObjectives(HTTP_BUCKETS).tags("method", method, "path", path, "status", code)
-                .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        meters.duration().record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The meters of one method, route template and status; looked up once, not built on every request. */
+    private record HttpMeters(Counter requests, Counter errors, Timer duration) {
+    }
+
+    private HttpMeters httpMeters(String method, String path, String status) {
+        Counter requests = Counter.builder("http_requests").description("HTTP requests answered")
+                .tags("method", method, "path", path, "status", status).register(registry);
+        Counter errors = status.charAt(0) < '4' ? null
+                : Counter.builder("http_requests_errors").description("HTTP requests answered with a 4xx or 5xx status")
+                .tags("method", method, "path", path, "status", status).register(registry);
+        Timer duration = Timer.builder("http_request_duration").description("Time to answer an HTTP request")
+                .serviceLevelObjectives(HTTP_BUCKETS).tags("method", method, "path", path, "status", status)
+                .register(registry);
+        return new HttpMeters(requests, errors, duration);
     }
 
     /** {@code api_active_connections}: open HTTP connections of this node. */

@@ -145,8 +145,7 @@ public class IntakeRoutes extends RouteBuilder {
 
     private void createJobRoute(String endpoint, String routeId) {
         from(endpoint).routeId(routeId).routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
-                .bean(intake, "create")
-                .log("Job ${exchangeProperty.TtvJobId} queued");
+                .bean(intake, "create");
     }
 
     private void getJobRoute(String endpoint, String routeId) {
