@@ -157,6 +157,19 @@ class AdminRoutesTest extends CamelTestSupport {
         assertEquals(405, send("DELETE", "/v1/admin/callbacks/dead-letters", KEY).statusCode());
     }
 
+    @Test
+    void openApiDescribesTheAdminEndpointsAsProtected() throws Exception {
+        JsonNode doc = JSON.readTree(send("GET", "/openapi.json", null).body());
+        JsonNode list = doc.at("/paths/~1v1~1admin~1callbacks~1dead-letters/get");
+        assertEquals("#/components/schemas/DeadLetterList",
+                list.at("/responses/200/content/application~1json/schema/$ref").asText(), list.toString());
+        assertTrue(list.at("/responses").has("401") && list.has("security"), list.toString());
+        JsonNode one = doc.at("/paths/~1v1~1admin~1callbacks~1dead-letters~1{id}~1replay/post");
+        assertTrue(one.at("/responses").has("404") && one.at("/responses").has("401"), one.toString());
+        assertTrue(doc.at("/paths/~1v1~1admin~1callbacks~1dead-letters~1replay/post").has("responses"));
+        assertTrue(doc.at("/components/schemas/Replayed/properties").has("replayed"));
+    }
+
     private HttpResponse<String> send(String method, String path, String key) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
                 .method(method, HttpRequest.BodyPublishers.noBody());
