@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -261,7 +262,7 @@ class ArtifactIT {
         assertEquals(1, JSON.readTree(replay.body()).get("replayed").asInt());
         Processes.await("the replayed callback to be delivered", Duration.ofSeconds(30),
                 () -> DEAD_ANSWERS.get(id) == 4);
-        assertEquals(null, findEntry(entry), "a delivered replay leaves the list");
+        assertNull(findEntry(entry), "a delivered replay leaves the list");
 
         String openapi = dist.get("/openapi.json").body();
         assertTrue(openapi.contains("\"/v1/admin/callbacks/dead-letters/{id}/replay\""), "admin paths in OpenAPI");

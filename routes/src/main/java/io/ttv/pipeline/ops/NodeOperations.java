@@ -30,8 +30,6 @@ import java.util.regex.Pattern;
 public class NodeOperations implements PipelineOperations {
     /** Ids of jobs, dead letters and routes as the console accepts them (no glob or key syntax reaches Redis). */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
-    /** Most entries one listing returns. */
-    private static final int MAX_LIST = 1000;
 
     private final String role;
     private final String workerId;
@@ -163,8 +161,9 @@ public class NodeOperations implements PipelineOperations {
 
     @Override
     public List<DeadLetter> deadLetters(int limit) {
-        if (limit < 1 || limit > MAX_LIST) {
-            throw new OperationException(OperationException.Reason.INVALID, "limit must be between 1 and " + MAX_LIST);
+        if (limit < 1 || limit > MAX_DEAD_LETTERS) {
+            throw new OperationException(OperationException.Reason.INVALID,
+                    "limit must be between 1 and " + MAX_DEAD_LETTERS);
         }
         return deadLetters.list(limit).stream().map(NodeOperations::deadLetter).toList();
     }

@@ -39,12 +39,15 @@ public interface PipelineOperations {
 
     List<WorkerInfo> workers();
 
-    /** Callbacks given up on, oldest first. */
+    /** Most dead letters one listing returns. */
+    int MAX_DEAD_LETTERS = 1000;
+
+    /** Callbacks given up on (the {@link #MAX_DEAD_LETTERS} oldest), oldest first. */
     default List<DeadLetter> deadLetters() {
-        return deadLetters(1000);
+        return deadLetters(MAX_DEAD_LETTERS);
     }
 
-    /** The {@code limit} (1..1000) oldest callbacks given up on, oldest first. */
+    /** The {@code limit} (1..{@link #MAX_DEAD_LETTERS}) oldest callbacks given up on, oldest first. */
     List<DeadLetter> deadLetters(int limit);
 
     /** Sends a dead-lettered callback again (it is dead-lettered anew if it fails again). */

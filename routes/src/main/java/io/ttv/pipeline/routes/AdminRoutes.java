@@ -55,11 +55,11 @@ public class AdminRoutes extends RouteBuilder {
                 .bean(callbacks, "list");
         from(Endpoints.ADMIN_REPLAY_DEAD_LETTER).routeId("admin-replay-dead-letter")
                 .routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
-                .bean(callbacks, "replay")
-                .log("Dead-lettered callback ${header.id} replayed over HTTP");
+                .log("Replaying dead-lettered callback ${header.id} (HTTP admin)")
+                .bean(callbacks, "replay");
         from(Endpoints.ADMIN_REPLAY_DEAD_LETTERS).routeId("admin-replay-dead-letters")
                 .routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
-                .bean(callbacks, "replayAll")
-                .log("Dead-lettered callbacks replayed over HTTP");
+                .log("Replaying every dead-lettered callback (HTTP admin)")
+                .bean(callbacks, "replayAll");
     }
 }

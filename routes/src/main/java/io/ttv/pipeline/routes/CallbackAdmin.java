@@ -7,6 +7,7 @@ import org.apache.camel.Exchange;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The admin HTTP face of the callback dead letters: the same {@link PipelineOperations} the Karaf console's
@@ -14,7 +15,7 @@ import java.util.Map;
  */
 public class CallbackAdmin {
     static final int DEFAULT_LIMIT = 100;
-    static final int MAX_LIMIT = 1000;
+    static final int MAX_LIMIT = PipelineOperations.MAX_DEAD_LETTERS;
     private static final String VIA = "http";
 
     private final Api api;
@@ -59,7 +60,7 @@ public class CallbackAdmin {
         return m;
     }
 
-    private static <T> T call(java.util.function.Supplier<T> operation) {
+    private static <T> T call(Supplier<T> operation) {
         try {
             return operation.get();
         } catch (OperationException e) {
