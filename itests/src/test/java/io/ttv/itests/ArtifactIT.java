@@ -181,6 +181,7 @@ class ArtifactIT {
         JsonNode job = awaitFinished(id, Duration.ofSeconds(90));
         int refused = proxy.refused();
         int seen = proxy.uploadRequests();
+        List<String> which = proxy.refusedRequests();
         proxy.refuseUploads(0);
         assertEquals(2, refused, "503s injected");
         assertEquals(1, job.get("attempts").asInt(), "retried by the GCS client, not by a second job start");
@@ -188,8 +189,8 @@ class ArtifactIT {
         assertEquals(d.link.get("size_bytes").asLong(), d.size);
         assertEquals(d.link.get("sha256").asText(), d.sha256);
         assertEquals(d.size, objectResource(objectName(job)).get("size").asLong());
-        System.out.printf("ArtifactIT: %d upload requests answered 503 by the proxy and retried (%d upload "
-                + "requests in all); job finished on its first attempt%n", refused, seen);
+        System.out.printf("ArtifactIT: %d upload requests answered 503 by the proxy and retried %s (%d upload "
+                + "requests in all); job finished on its first attempt%n", refused, which, seen);
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +40,7 @@ final class GcsFaultProxy implements AutoCloseable {
     private final AtomicInteger toRefuse = new AtomicInteger();
     private final AtomicInteger uploadRequests = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
+    private final List<String> refusedRequests = new CopyOnWriteArrayList<>();
 
     GcsFaultProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -56,12 +58,18 @@ final class GcsFaultProxy implements AutoCloseable {
     void refuseUploads(int n) {
         uploadRequests.set(0);
         refused.set(0);
+        refusedRequests.clear();
         toRefuse.set(n);
     }
 
     /** Upload requests answered 503 since {@link #refuseUploads}. */
     int refused() {
         return refused.get();
+    }
+
+    /** The requests answered 503 since {@link #refuseUploads}: method and upload step. */
+    List<String> refusedRequests() {
+        return List.copyOf(refusedRequests);
     }
 
     /** Upload requests seen since {@link #refuseUploads} (refused or forwarded). */
@@ -76,6 +84,9 @@ final class GcsFaultProxy implements AutoCloseable {
                 int ordinal = uploadRequests.incrementAndGet();
                 if (ordinal % 2 == 1 && toRefuse.getAndDecrement() > 0) {
                     refused.incrementAndGet();
+                    String query = String.valueOf(exchange.getRequestURI().getRawQuery());
+                    refusedRequests.add(exchange.getRequestMethod() + (query.contains("upload_id=")
+                            ? " (data of a resumable session)" : " (start of an upload)"));
                     exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
                     byte[] body = "{\"error\":{\"code\":503,\"message\":\"injected by the test proxy\"}}"
                             .getBytes(StandardCharsets.UTF_8);
