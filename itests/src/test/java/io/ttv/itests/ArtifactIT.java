@@ -184,6 +184,7 @@ class ArtifactIT {
         List<String> which = proxy.refusedRequests();
         proxy.refuseUploads(0);
         assertEquals(2, refused, "503s injected");
+        assertTrue(which.stream().anyMatch(w -> w.contains("data")), "a data request was refused too: " + which);
         assertEquals(1, job.get("attempts").asInt(), "retried by the GCS client, not by a second job start");
         Download d = downloadArtifact(id);
         assertEquals(d.link.get("size_bytes").asLong(), d.size);
