@@ -64,8 +64,8 @@ public class ArtifactStore {
      * camel-google-storage 4.14.0's producer has no header for custom metadata: it builds the object's
      * {@code BlobInfo} from a fixed set of headers (content type, length, disposition, encoding, MD5, cache control)
      * and gives the created {@link Blob} back as the body. Patching that blob keeps the upload in the component and
-     * streamed from the file; the job is marked finished only after this call, so no client sees the object without it.
-     * Retried like every call of this client (uniform retry strategy, {@code StorageClients}).
+     * streamed from the file; the job is marked finished only after this call, so no job points at an object
+     * without it. Retried like every call of this client (uniform retry strategy, {@code StorageClients}).
      */
     public Blob describe(Blob uploaded, Map<String, String> metadata) {
         return storage.update(uploaded.toBuilder().setMetadata(metadata).build());
