@@ -25,6 +25,8 @@
 //  - buckets: GET/POST/DELETE /storage/v1/b[/NAME] (stock emulator: 501 / 404).
 //    Buckets named with --bucket exist from start-up; any object request to
 //    another bucket still creates that bucket implicitly (stock behaviour).
+//  - object metadata PATCH on /storage/v1/b/B/o/O (also as POST with
+//    X-HTTP-Method-Override: PATCH, as the Java client sends it); stock: only /b/B/o/O.
 //  - POST /internal/reset clears all data and re-creates the --bucket buckets.
 "use strict";
 
@@ -382,6 +384,16 @@ async function main() {
     if (uploadType !== "multipart") return next();
     adminStorageLayer.createBucket(req.params.bucketId);
     return wrap(multipartPost)(req, res, next);
+  });
+
+  // ---- object metadata updates ----
+  // The stock PATCH route is only /b/:bucket/o/:object; the Java client sends /storage/v1/b/..., and as a POST
+  // with X-HTTP-Method-Override: PATCH (its HttpURLConnection transport has no PATCH).
+  app.all("/storage/v1/b/:bucketId/o/:objectId", (req, res, next) => {
+    const override = req.header("X-HTTP-Method-Override");
+    if (req.method === "POST" && override && override.toUpperCase() === "PATCH") req.method = "PATCH";
+    if (req.method === "PATCH") req.url = req.originalUrl.replace(/^\/storage\/v1/, "");
+    next();
   });
 
   // ---- reset keeps the start-up buckets ----

@@ -44,6 +44,15 @@ final class Distribution implements AutoCloseable {
 
     /** @param extraEnv further TTV_* settings for the node */
     Distribution(Map<String, String> extraEnv) throws Exception {
+        this(extraEnv, Processes.freePort());
+    }
+
+    /**
+     * @param extraEnv further settings for the node
+     * @param gcsPort  the emulator's port, chosen by the caller (e.g. to put a proxy in front of it and point
+     *                 {@code TTV_GCS_ENDPOINT} at that)
+     */
+    Distribution(Map<String, String> extraEnv, int gcsPort) throws Exception {
         this.extraEnv = extraEnv;
         Path assembly = Path.of(System.getProperty("ttv.assembly")).toAbsolutePath().normalize();
         emulator = Path.of(System.getProperty("ttv.gcs.emulator")).toAbsolutePath().normalize();
@@ -53,7 +62,7 @@ final class Distribution implements AutoCloseable {
         httpPort = Processes.freePort();
         sshPort = Processes.freePort();
         redisPort = Processes.freePort();
-        gcsPort = Processes.freePort();
+        this.gcsPort = gcsPort;
         try {
             redis = Processes.startRedis(work, redisPort);
             gcs = Processes.startGcsEmulator(emulator, work, gcsPort, BUCKET);

@@ -26,9 +26,11 @@ import io.ttv.pipeline.logging.MdcInterceptStrategy;
 import io.ttv.pipeline.metrics.PipelineMetrics;
 import io.ttv.pipeline.ops.NodeOperations;
 import io.ttv.pipeline.ops.OperationsRegistration;
+import io.ttv.pipeline.routes.AdminRoutes;
 import io.ttv.pipeline.routes.Api;
 import io.ttv.pipeline.routes.ApiErrorConfiguration;
 import io.ttv.pipeline.routes.ArtifactLinks;
+import io.ttv.pipeline.routes.CallbackAdmin;
 import io.ttv.pipeline.routes.CallbackRoutes;
 import io.ttv.pipeline.routes.FallbackRoutes;
 import io.ttv.pipeline.routes.IntakeRoutes;
@@ -232,14 +234,20 @@ public class PipelineApplication {
             JobIntake intake = new JobIntake(api, jobs, metrics, rules, events);
             context.addRoutes(new IntakeRoutes(intake, new ArtifactLinks(api, artifacts), events));
         }
-        CallbackOutbox outbox = null;
+        CallbackOutbox outbox = config.role().runsWorkers() ? new CallbackOutbox(context) : null;
+        // One operations object for the console (registered once the context runs) and the admin endpoints.
+        NodeOperations nodeOperations = new NodeOperations(config.role().name().toLowerCase(),
+                config.role().runsWorkers() ? workerId : null, jobs, new AdminStore(redis.template()),
+                new CallbackDeadLetters(redis.template()), outbox, context);
+        if (config.role().runsApi()) {
+            context.addRoutes(new AdminRoutes(new CallbackAdmin(api, nodeOperations)));
+        }
         if (config.role().runsWorkers()) {
             workerState = new WorkerState(Duration.ofSeconds(config.jobTimeoutSeconds()));
             shutdownGrace = Duration.ofSeconds(config.shutdownGraceSeconds());
             JobWorker worker = new JobWorker(jobs, generators, artifacts, metrics, mapper, workerState,
                     config.maxAttempts(), Duration.ofSeconds(config.retryBackoffSeconds()));
             Reaper reaper = new Reaper(jobs, metrics, workerId, heartbeatTtl, config.maxAttempts());
-            outbox = new CallbackOutbox(context);
             worker.onProgress(outbox::progress);
             context.addRoutes(new QueueRoutes(jobs, reaper, workerState, outbox, workerId, config.workerConcurrency(),
                     heartbeatTtl));
@@ -260,9 +268,7 @@ public class PipelineApplication {
             throw fail(e);
         }
         camel = context;
-        operations = OperationsRegistration.register(new NodeOperations(config.role().name().toLowerCase(),
-                runsWorkers ? workerId : null, jobs, new AdminStore(redis.template()),
-                new CallbackDeadLetters(redis.template()), outbox, context));
+        operations = OperationsRegistration.register(nodeOperations);
         LOG.info("TTV Pipeline started: http://{}:{}/ (worker {})", config.httpHost(), config.httpPort(),
                 config.role().runsWorkers() ? workerId : "off");
     }

@@ -54,7 +54,12 @@ public class CallbackDeadLetters {
 
     /** All dead letters, oldest first. */
     public List<Map<String, String>> list() {
-        Set<String> ids = redis.opsForZSet().range(RedisKeys.CALLBACK_DEAD_LETTERS, 0, -1);
+        return list(0);
+    }
+
+    /** The {@code limit} oldest dead letters (all of them when {@code limit} < 1), oldest first. */
+    public List<Map<String, String>> list(int limit) {
+        Set<String> ids = redis.opsForZSet().range(RedisKeys.CALLBACK_DEAD_LETTERS, 0, limit < 1 ? -1 : limit - 1);
         List<Map<String, String>> out = new ArrayList<>();
         for (String id : ids == null ? Set.<String>of() : ids) {
             Map<String, String> e = get(id);

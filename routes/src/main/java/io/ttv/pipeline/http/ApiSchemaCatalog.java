@@ -71,11 +71,24 @@ final class ApiSchemaCatalog {
                 "expires_at", timestamp(),
                 "expiration_seconds", type("integer"),
                 "mime_type", enumOf(List.of("video/mp4"))));
+        s.put("DeadLetterList", object(true, null,
+                "dead_letters", Map.of("type", "array", "items", object(true, null,
+                        "id", describe(type("string"), "<job id>_<event>"),
+                        "job_id", uuid(),
+                        "event", enumOf(CreateJobRequest.EVENT_TYPES),
+                        "target", describe(type("string"), "The callback URL given up on"),
+                        "error", describe(type("string"), "The last attempt's failure"),
+                        "failed_at", timestamp(),
+                        "attempts", nullable(type("integer"))))));
+        s.put("Replayed", object(false, List.of("replayed"),
+                "id", describe(type("string"), "The dead letter replayed (replay of one)"),
+                "replayed", describe(type("integer"), "Callbacks queued for delivery again"),
+                "message", type("string")));
         s.put("Error", object(true, null,
                 "error", describe(type("string"), "ValidationError, Unauthorized, JobNotFound, NotFound, "
                         + "ArtifactNotReady, MethodNotAllowed, JobAlreadyTerminal, IdempotencyConflict, "
                         + "IdempotencyKeyReused, PayloadTooLarge, UnsupportedMediaType, RateLimitExceeded, "
-                        + "RedisUnavailable, StorageUnavailable, InternalError"),
+                        + "ReplayUnavailable, RedisUnavailable, StorageUnavailable, InternalError"),
                 "message", type("string"),
                 "details", type("object"),
                 "timestamp", timestamp(),

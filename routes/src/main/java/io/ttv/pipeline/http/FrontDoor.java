@@ -125,11 +125,11 @@ public final class FrontDoor {
         }
     }
 
-    /** Authentication on the job endpoints, then the rate limit. */
+    /** Authentication on the job and admin endpoints, then the rate limit. */
     void gate(RoutingContext ctx) {
         String path = ctx.normalizedPath();
         String principal = null;
-        if (!keyDigests.isEmpty() && isJobPath(path)) {
+        if (!keyDigests.isEmpty() && isProtectedPath(path)) {
             principal = authenticate(ctx.request());
             if (principal == null) {
                 ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"ttv\"");
@@ -171,9 +171,10 @@ public final class FrontDoor {
         });
     }
 
-    static boolean isJobPath(String path) {
+    /** The job endpoints and the admin endpoints: they need an API key when keys are configured. */
+    static boolean isProtectedPath(String path) {
         return path.equals("/v1/jobs") || path.startsWith("/v1/jobs/") || path.equals("/jobs")
-                || path.startsWith("/jobs/");
+                || path.startsWith("/jobs/") || path.equals("/v1/admin") || path.startsWith("/v1/admin/");
     }
 
     /** The principal of a valid key ({@code key:} + the start of its digest), or null. Never logs the key. */

@@ -75,8 +75,8 @@ public final class OpenApiDocument {
         for (ResponseMessageDefinition r : verb.getResponseMsgs()) {
             responses.put(r.getCode(), response(r.getCode(), r.getMessage(), r.getResponseModel()));
         }
-        boolean jobPath = FrontDoor.isJobPath(path);
-        if (jobPath) {
+        boolean protectedPath = FrontDoor.isProtectedPath(path);
+        if (protectedPath) {
             responses.putIfAbsent("401", response("401", "Unauthorized: API key missing or wrong (when keys "
                     + "are configured); WWW-Authenticate: Bearer", null));
             op.put("security", List.of(Map.of(), Map.of("bearer", List.of()), Map.of("apiKey", List.of())));

@@ -160,8 +160,12 @@ public class NodeOperations implements PipelineOperations {
     }
 
     @Override
-    public List<DeadLetter> deadLetters() {
-        return deadLetters.list().stream().map(NodeOperations::deadLetter).toList();
+    public List<DeadLetter> deadLetters(int limit) {
+        if (limit < 1 || limit > MAX_DEAD_LETTERS) {
+            throw new OperationException(OperationException.Reason.INVALID,
+                    "limit must be between 1 and " + MAX_DEAD_LETTERS);
+        }
+        return deadLetters.list(limit).stream().map(NodeOperations::deadLetter).toList();
     }
 
     private static DeadLetter deadLetter(Map<String, String> e) {
@@ -170,33 +174,34 @@ public class NodeOperations implements PipelineOperations {
     }
 
     @Override
-    public String replayCallback(String id) {
+    public String replayCallback(String id, String via) {
         requireOutbox();
         Map<String, String> e = deadLetters.get(checkedId(id, "dead letter"));
         if (e == null) {
-            throw new OperationException("No dead-lettered callback " + id + " (ttv:callbacks lists them)");
+            throw new OperationException(OperationException.Reason.NOT_FOUND,
+                    "No dead-lettered callback " + id + " (ttv:callbacks lists them)");
         }
-        replay(e);
+        replay(e, via);
         return "Callback " + id + " (" + e.get("event") + " of job " + e.get("job_id") + ") sent again";
     }
 
     @Override
-    public int replayAllCallbacks() {
+    public int replayAllCallbacks(String via) {
         requireOutbox();
         int sent = 0;
         for (Map<String, String> e : deadLetters.list()) {
-            if (replay(e)) {
+            if (replay(e, via)) {
                 sent++;
             }
         }
         return sent;
     }
 
-    private boolean replay(Map<String, String> e) {
+    private boolean replay(Map<String, String> e, String via) {
         if (!deadLetters.remove(e.get("id"))) {
             return false; // replayed meanwhile by someone else
         }
-        jobs.log(e.get("job_id"), "callback " + e.get("event") + " replayed by an operator (console)");
+        jobs.log(e.get("job_id"), "callback " + e.get("event") + " replayed by an operator (" + via + ")");
         outbox.publish(e.get("job_id"), e.get("event"));
         return true;
     }
@@ -278,7 +283,7 @@ public class NodeOperations implements PipelineOperations {
 
     private static String checkedId(String id, String what) {
         if (id == null || !SAFE_ID.matcher(id).matches()) {
-            throw new OperationException("Invalid " + what + " id '" + id + "'");
+            throw new OperationException(OperationException.Reason.INVALID, "Invalid " + what + " id '" + id + "'");
         }
         return id;
     }

@@ -39,14 +39,32 @@ public interface PipelineOperations {
 
     List<WorkerInfo> workers();
 
-    /** Callbacks given up on, oldest first. */
-    List<DeadLetter> deadLetters();
+    /** Most dead letters one listing returns. */
+    int MAX_DEAD_LETTERS = 1000;
+
+    /** Callbacks given up on (the {@link #MAX_DEAD_LETTERS} oldest), oldest first. */
+    default List<DeadLetter> deadLetters() {
+        return deadLetters(MAX_DEAD_LETTERS);
+    }
+
+    /** The {@code limit} (1..{@link #MAX_DEAD_LETTERS}) oldest callbacks given up on, oldest first. */
+    List<DeadLetter> deadLetters(int limit);
 
     /** Sends a dead-lettered callback again (it is dead-lettered anew if it fails again). */
-    String replayCallback(String id);
+    default String replayCallback(String id) {
+        return replayCallback(id, "console");
+    }
+
+    /** As {@link #replayCallback(String)}; {@code via} (console, http) is named in the job's log line. */
+    String replayCallback(String id, String via);
 
     /** Replays every dead letter; returns how many were sent. */
-    int replayAllCallbacks();
+    default int replayAllCallbacks() {
+        return replayAllCallbacks("console");
+    }
+
+    /** As {@link #replayAllCallbacks()}; {@code via} is named in the jobs' log lines. */
+    int replayAllCallbacks(String via);
 
     /** This node's Camel routes with their statistics. */
     List<RouteInfo> routes();

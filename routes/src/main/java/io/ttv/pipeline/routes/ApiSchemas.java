@@ -33,6 +33,12 @@ public final class ApiSchemas {
     public static final class VideoUrl {
     }
 
+    public static final class DeadLetterList {
+    }
+
+    public static final class Replayed {
+    }
+
     public static final class Error {
     }
 

@@ -12,6 +12,9 @@ public final class Endpoints {
     public static final String COMPAT_GET_JOB = "direct:intake-compat-get-job";
     public static final String COMPAT_LIST_JOBS = "direct:intake-compat-list-jobs";
     public static final String COMPAT_VIDEO_URL = "direct:storage-compat-video-url";
+    public static final String ADMIN_LIST_DEAD_LETTERS = "direct:admin-list-dead-letters";
+    public static final String ADMIN_REPLAY_DEAD_LETTER = "direct:admin-replay-dead-letter";
+    public static final String ADMIN_REPLAY_DEAD_LETTERS = "direct:admin-replay-dead-letters";
     public static final String ROOT = "direct:ops-root";
     public static final String OPENAPI = "direct:ops-openapi";
     public static final String HEALTHZ = "direct:ops-healthz";

@@ -2,6 +2,7 @@ package io.ttv.pipeline.routes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.BaseServiceException;
+import com.google.cloud.storage.Blob;
 import io.ttv.pipeline.domain.JobStatus;
 import io.ttv.pipeline.domain.Timestamps;
 import io.ttv.pipeline.generator.GenerationException;
@@ -13,6 +14,7 @@ import io.ttv.pipeline.storage.ArtifactStore;
 import io.ttv.pipeline.store.JobStore;
 import io.ttv.pipeline.store.TransitionResult;
 import org.apache.camel.Exchange;
+import org.apache.camel.InvalidPayloadException;
 import org.apache.camel.component.google.storage.GoogleCloudStorageConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,6 +147,15 @@ public class JobWorker {
         exchange.getMessage().setHeader(GoogleCloudStorageConstants.CONTENT_TYPE, ArtifactStore.VIDEO_CONTENT_TYPE);
         exchange.getMessage().setHeader(GoogleCloudStorageConstants.CONTENT_LENGTH, exchange.getProperty(SIZE));
         exchange.getMessage().setBody(video.toFile());
+    }
+
+    /** Custom metadata of both uploaded objects (the producer's body after an upload is the created blob). */
+    public void describeUpload(Exchange exchange) throws InvalidPayloadException {
+        Map<String, String> job = job(exchange);
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(ArtifactStore.METADATA_JOB_ID, job.get("id"));
+        metadata.put(ArtifactStore.METADATA_GENERATOR, job.get("generator"));
+        artifacts.describe(exchange.getMessage().getMandatoryBody(Blob.class), metadata);
     }
 
     /** Describes the {@code job.json} manifest written beside the video. */

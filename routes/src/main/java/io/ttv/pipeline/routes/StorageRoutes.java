@@ -26,8 +26,10 @@ public class StorageRoutes extends RouteBuilder {
                 .process(e -> e.setProperty(Endpoints.UPLOAD_STARTED, Instant.now()))
                 .bean(worker, "videoUpload")
                 .to(STORAGE)
+                .bean(worker, "describeUpload")
                 .bean(worker, "manifestUpload")
                 .to(STORAGE)
+                .bean(worker, "describeUpload")
                 .process(e -> metrics.uploaded(
                         Duration.between(e.getProperty(Endpoints.UPLOAD_STARTED, Instant.class), Instant.now())))
                 .log("Job ${exchangeProperty.TtvJobId} artifacts uploaded");

@@ -1,6 +1,7 @@
 package io.ttv.pipeline.storage;
 
 import com.google.auth.ServiceAccountSigner;
+import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.Storage;
@@ -12,6 +13,7 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Where artifacts live in GCS (SPEC §7), signed download URLs, and a cheap reachability probe. */
@@ -19,6 +21,9 @@ public class ArtifactStore {
     public static final String VIDEO_NAME = "final_video.mp4";
     public static final String MANIFEST_NAME = "job.json";
     public static final String VIDEO_CONTENT_TYPE = "video/mp4";
+    /** Custom metadata keys of the video and the manifest. */
+    public static final String METADATA_JOB_ID = "job_id";
+    public static final String METADATA_GENERATOR = "generator";
 
     private final Storage storage;
     private final PipelineConfig config;
@@ -52,6 +57,18 @@ public class ArtifactStore {
             throw new IllegalArgumentException("not an artifact of bucket " + config.gcsBucket());
         }
         return gcsUri.substring(start.length());
+    }
+
+    /**
+     * Sets custom metadata on an object just uploaded (a metadata-only PATCH; the content is not sent again).
+     * camel-google-storage 4.14.0's producer has no header for custom metadata: it builds the object's
+     * {@code BlobInfo} from a fixed set of headers (content type, length, disposition, encoding, MD5, cache control)
+     * and gives the created {@link Blob} back as the body. Patching that blob keeps the upload in the component and
+     * streamed from the file; the job is marked finished only after this call, so no job points at an object
+     * without it. Retried like every call of this client (uniform retry strategy, {@code StorageClients}).
+     */
+    public Blob describe(Blob uploaded, Map<String, String> metadata) {
+        return storage.update(uploaded.toBuilder().setMetadata(metadata).build());
     }
 
     /** Removes a job's artifacts (a job canceled while they were being uploaded). */
