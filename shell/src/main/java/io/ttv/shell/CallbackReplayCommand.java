@@ -8,8 +8,8 @@ import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
 
-@Command(scope = "ttv", name = "callback-replay", description = "Sends dead-lettered callbacks again (on a node that "
-        + "runs workers); one that fails again is dead-lettered anew")
+@Command(scope = "ttv", name = "callback-replay", description = "Sends dead-lettered callbacks again; one that "
+        + "fails again is dead-lettered anew")
 @Service
 public class CallbackReplayCommand extends TtvAction {
     @Argument(index = 0, name = "id", description = "Dead-letter id (see ttv:callbacks)")

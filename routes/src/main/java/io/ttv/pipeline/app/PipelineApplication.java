@@ -234,7 +234,12 @@ public class PipelineApplication {
             JobIntake intake = new JobIntake(api, jobs, metrics, rules, events);
             context.addRoutes(new IntakeRoutes(intake, new ArtifactLinks(api, artifacts), events));
         }
-        CallbackOutbox outbox = config.role().runsWorkers() ? new CallbackOutbox(context) : null;
+        // Every node delivers callbacks: a worker its jobs' events, any node an operator's replay of a dead letter.
+        CallbackOutbox outbox = new CallbackOutbox(context);
+        context.addRoutes(new CallbackRoutes(new CallbackDelivery(jobs, mapper, config.callbackSecret(),
+                config.callbackAllowPrivate(), Duration.ofMillis(config.callbackTimeoutMs()),
+                config.callbackRetrySchedule(), new CallbackDeadLetters(redis.template()), metrics,
+                CallbackTargets.SYSTEM)));
         // One operations object for the console (registered once the context runs) and the admin endpoints.
         NodeOperations nodeOperations = new NodeOperations(config.role().name().toLowerCase(),
                 config.role().runsWorkers() ? workerId : null, jobs, new AdminStore(redis.template()),
@@ -253,10 +258,6 @@ public class PipelineApplication {
                     heartbeatTtl));
             context.addRoutes(new ProcessingRoutes(worker, outbox));
             context.addRoutes(new StorageRoutes(worker, metrics));
-            context.addRoutes(new CallbackRoutes(new CallbackDelivery(jobs, mapper, config.callbackSecret(),
-                    config.callbackAllowPrivate(), Duration.ofMillis(config.callbackTimeoutMs()),
-                    config.callbackRetrySchedule(), new CallbackDeadLetters(redis.template()), metrics,
-                    CallbackTargets.SYSTEM)));
             runsWorkers = true;
         }
         context.addRoutes(new FallbackRoutes());

@@ -88,7 +88,7 @@ final class ApiSchemaCatalog {
                 "error", describe(type("string"), "ValidationError, Unauthorized, JobNotFound, NotFound, "
                         + "ArtifactNotReady, MethodNotAllowed, JobAlreadyTerminal, IdempotencyConflict, "
                         + "IdempotencyKeyReused, PayloadTooLarge, UnsupportedMediaType, RateLimitExceeded, "
-                        + "ReplayUnavailable, RedisUnavailable, StorageUnavailable, InternalError"),
+                        + "RedisUnavailable, StorageUnavailable, InternalError"),
                 "message", type("string"),
                 "details", type("object"),
                 "timestamp", timestamp(),

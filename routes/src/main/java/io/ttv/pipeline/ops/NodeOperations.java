@@ -26,7 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** {@link PipelineOperations} of one running node: its job store, Camel context and (on workers) callback outbox. */
+/** {@link PipelineOperations} of one running node: its job store, Camel context and callback outbox. */
 public class NodeOperations implements PipelineOperations {
     /** Ids of jobs, dead letters and routes as the console accepts them (no glob or key syntax reaches Redis). */
     private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
@@ -41,7 +41,7 @@ public class NodeOperations implements PipelineOperations {
 
     /**
      * @param workerId this node's worker id, null when it runs no workers
-     * @param outbox   the callback outbox, null when this node runs no callback route (replay is then refused)
+     * @param outbox   the callback outbox of this node's delivery route
      */
     public NodeOperations(String role, String workerId, JobStore jobs, AdminStore admin,
                           CallbackDeadLetters deadLetters, CallbackOutbox outbox, CamelContext camel) {
@@ -175,7 +175,6 @@ public class NodeOperations implements PipelineOperations {
 
     @Override
     public String replayCallback(String id, String via) {
-        requireOutbox();
         Map<String, String> e = deadLetters.get(checkedId(id, "dead letter"));
         if (e == null) {
             throw new OperationException(OperationException.Reason.NOT_FOUND,
@@ -187,7 +186,6 @@ public class NodeOperations implements PipelineOperations {
 
     @Override
     public int replayAllCallbacks(String via) {
-        requireOutbox();
         int sent = 0;
         for (Map<String, String> e : deadLetters.list()) {
             if (replay(e, via)) {
@@ -204,12 +202,6 @@ public class NodeOperations implements PipelineOperations {
         jobs.log(e.get("job_id"), "callback " + e.get("event") + " replayed by an operator (" + via + ")");
         outbox.publish(e.get("job_id"), e.get("event"));
         return true;
-    }
-
-    private void requireOutbox() {
-        if (outbox == null) {
-            throw new OperationException("This node (role " + role + ") delivers no callbacks: replay on a worker node");
-        }
     }
 
     @Override

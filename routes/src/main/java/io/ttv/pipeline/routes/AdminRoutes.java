@@ -38,15 +38,11 @@ public class AdminRoutes extends RouteBuilder {
                 .endResponseMessage()
                 .responseMessage().code(400).message("ValidationError: malformed id").endResponseMessage()
                 .responseMessage().code(404).message("NotFound: no such dead letter").endResponseMessage()
-                .responseMessage().code(409).message("ReplayUnavailable: this node runs no workers")
-                .endResponseMessage()
                 .to(Endpoints.ADMIN_REPLAY_DEAD_LETTER);
         admin.post("/replay").id("rest-admin-replay-dead-letters").description("Send every dead-lettered callback again")
                 .outType(ApiSchemas.Replayed.class)
                 .responseMessage().code(200).message("How many were queued for delivery")
                 .responseModel(ApiSchemas.Replayed.class).endResponseMessage()
-                .responseMessage().code(409).message("ReplayUnavailable: this node runs no workers")
-                .endResponseMessage()
                 .to(Endpoints.ADMIN_REPLAY_DEAD_LETTERS);
 
         // One route per REST verb (the REST DSL inlines the route it calls).

@@ -65,10 +65,9 @@ public class CallbackAdmin {
             return operation.get();
         } catch (OperationException e) {
             throw switch (e.reason()) {
-                case INVALID -> new ApiException(400, "ValidationError", e.getMessage(), Map.of(), false);
                 case NOT_FOUND -> new ApiException(404, "NotFound", e.getMessage(), Map.of(), false);
-                // This node runs no workers, so it has no callback delivery to hand the replay to.
-                case REFUSED -> new ApiException(409, "ReplayUnavailable", e.getMessage(), Map.of(), false);
+                // Dead-letter operations refuse nothing (every node delivers callbacks): any other reason is invalid input.
+                case INVALID, REFUSED -> new ApiException(400, "ValidationError", e.getMessage(), Map.of(), false);
             };
         }
     }
