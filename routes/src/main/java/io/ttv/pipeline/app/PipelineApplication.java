@@ -39,6 +39,7 @@ import io.ttv.pipeline.routes.OpsRoutes;
 import io.ttv.pipeline.routes.ProcessingRoutes;
 import io.ttv.pipeline.routes.QueueRoutes;
 import io.ttv.pipeline.routes.Reaper;
+import io.ttv.pipeline.routes.RetentionRoutes;
 import io.ttv.pipeline.routes.StorageRoutes;
 import io.ttv.pipeline.routes.WorkerState;
 import io.ttv.pipeline.storage.ArtifactStore;
@@ -251,6 +252,8 @@ public class PipelineApplication {
                     CallbackTargets.SYSTEM)));
             runsWorkers = true;
         }
+        AdminStore admin = new AdminStore(redis.template());
+        context.addRoutes(new RetentionRoutes(jobs, admin, workerId, config.jobRetention()));
         context.addRoutes(new FallbackRoutes());
         try {
             context.start();
@@ -261,7 +264,7 @@ public class PipelineApplication {
         }
         camel = context;
         operations = OperationsRegistration.register(new NodeOperations(config.role().name().toLowerCase(),
-                runsWorkers ? workerId : null, jobs, new AdminStore(redis.template()),
+                runsWorkers ? workerId : null, jobs, admin,
                 new CallbackDeadLetters(redis.template()), outbox, context));
         LOG.info("TTV Pipeline started: http://{}:{}/ (worker {})", config.httpHost(), config.httpPort(),
                 config.role().runsWorkers() ? workerId : "off");

@@ -2,6 +2,7 @@ package io.ttv.pipeline.store;
 
 import io.ttv.pipeline.TestRedis;
 import io.ttv.pipeline.app.RedisClients;
+import io.ttv.pipeline.callback.CallbackDeadLetters;
 import io.ttv.pipeline.domain.JobStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -129,6 +130,27 @@ class AdminStoreTest {
         assertNull(clients.template().opsForZSet().score(RedisKeys.JOBS_INDEX, finished));
         assertEquals("queued", store.get(queued).get("status"));
         assertEquals(1L, clients.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX));
+    }
+
+    @Test
+    void purgeAlsoDeletesTheJobsCallbackDeadLettersAndStopsAtItsLimit() {
+        String a = endedJob(JobStatus.FINISHED);
+        String b = endedJob(JobStatus.FAILED);
+        String c = endedJob(JobStatus.CANCELED);
+        CallbackDeadLetters deadLetters = new CallbackDeadLetters(clients.template());
+        deadLetters.record(a, "finished", "https://hooks.example/a", "503", 8);
+        deadLetters.record(a, "started", "https://hooks.example/a", "503", 8);
+        deadLetters.record(c, "canceled", "https://hooks.example/c", "503", 8);
+        Instant cutoff = Instant.now().plusSeconds(1);
+        assertEquals(2, admin.purgeTerminal(cutoff, 2), "at most the limit");
+        assertEquals(1L, clients.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX));
+        assertEquals(1, admin.purgeTerminal(cutoff, 2), "the rest on the next call");
+        for (String id : List.of(a, b, c)) {
+            assertNull(store.get(id));
+        }
+        assertTrue(deadLetters.list().isEmpty(), "the purged jobs' dead letters are gone");
+        assertFalse(clients.template().hasKey(RedisKeys.callbackDeadLetter(a + "_finished")));
+        assertFalse(clients.template().hasKey(RedisKeys.callbackDeadLetter(c + "_canceled")));
     }
 
     @Test
