@@ -8,7 +8,8 @@ import org.apache.camel.builder.RouteBuilder;
  * interrupts the render; the job's status is checked again before the upload. Any failure goes to
  * {@link JobWorker#fail} (canceled, back to the queue, retry later, or failed). Every path ends in
  * {@link JobWorker#release}, even when the failure itself cannot be recorded: the temp file is removed, the
- * node stops counting the job as running, and the job leaves the processing list only after its state is settled. Callback events go to the outbox in their own exchanges and never block the job.
+ * node stops counting the job as running, and the job leaves the processing list only after its state is settled.
+ * Callback events go to the outbox in their own exchanges and never block the job.
  */
 public class ProcessingRoutes extends RouteBuilder {
     static final String RUN_STARTED = "direct:processing-render-upload";

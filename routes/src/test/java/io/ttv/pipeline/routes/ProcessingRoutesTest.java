@@ -3,6 +3,7 @@ package io.ttv.pipeline.routes;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.storage.StorageOptions;
+import io.ttv.pipeline.TestJobs;
 import io.ttv.pipeline.TestRedis;
 import io.ttv.pipeline.callback.CallbackOutbox;
 import io.ttv.pipeline.config.PipelineConfig;
@@ -26,10 +27,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -99,18 +98,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
 
     /** Creates a job and claims it into this worker's processing list, as a claim loop does. */
     private String claimNewJob() {
-        String id = UUID.randomUUID().toString();
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("id", id);
-        fields.put("status", "queued");
-        fields.put("progress", "0");
-        fields.put("attempts", "0");
-        fields.put("prompt", "an error on the job thread");
-        fields.put("duration_seconds", "1");
-        fields.put("aspect_ratio", "16:9");
-        fields.put("generator", "local");
-        fields.put("created_at", Instant.now().toString());
-        jobs.create(id, Instant.now(), fields);
+        String id = TestJobs.queued(jobs);
         assertEquals(id, jobs.claim(WORKER, Duration.ofSeconds(1)));
         return id;
     }
@@ -165,7 +153,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
         assertFalse(state.isRunning(id), "the slot is freed although nothing could be recorded");
         awaitWritable();
         assertEquals("started", jobs.get(id).get("status"), "its end was not recorded");
-        assertEquals(java.util.List.of(id), jobs.processing(WORKER), "still in the processing list");
+        assertEquals(List.of(id), jobs.processing(WORKER), "still in the processing list");
         assertTrue(reaper.reclaimOrphans(state::isRunning).isEmpty(), "first pass: only suspected");
         assertTrue(reaper.reclaimOrphans(state::isRunning).isEmpty(), "second pass: requeued, not failed");
         assertEquals("queued", jobs.get(id).get("status"), "given back to the queue as a new attempt");
@@ -177,7 +165,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
         awaitWritable();
         assertEquals("2", jobs.get(id).get("attempts"));
         reaper.reclaimOrphans(state::isRunning);
-        assertEquals(java.util.List.of(id), reaper.reclaimOrphans(state::isRunning), "failed on its last attempt");
+        assertEquals(List.of(id), reaper.reclaimOrphans(state::isRunning), "failed on its last attempt");
         Map<String, String> job = jobs.get(id);
         assertEquals("failed", job.get("status"), job.toString());
         assertEquals(JobStore.ATTEMPTS_EXHAUSTED, job.get("error"));

@@ -1,5 +1,6 @@
 package io.ttv.pipeline.routes;
 
+import io.ttv.pipeline.TestJobs;
 import io.ttv.pipeline.TestRedis;
 import io.ttv.pipeline.callback.CallbackDeadLetters;
 import io.ttv.pipeline.domain.JobStatus;
@@ -16,9 +17,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.UUID;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,15 +56,7 @@ class RetentionRoutesTest {
     }
 
     private static String queuedJob() {
-        String id = UUID.randomUUID().toString();
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("id", id);
-        fields.put("status", "queued");
-        fields.put("progress", "0");
-        fields.put("attempts", "0");
-        fields.put("created_at", Timestamps.format(LONG_AGO));
-        jobs.create(id, LONG_AGO, fields);
-        return id;
+        return TestJobs.queued(jobs, LONG_AGO);
     }
 
     private static String runningJob() {
@@ -124,10 +115,10 @@ class RetentionRoutesTest {
             assertTrue(kept(id), "job " + id + " stays");
         }
         assertEquals("queued", jobs.get(queued).get("status"));
-        assertEquals(java.util.List.of(queued), template.opsForList().range(RedisKeys.QUEUE, 0, -1),
+        assertEquals(List.of(queued), template.opsForList().range(RedisKeys.QUEUE, 0, -1),
                 "the queue is untouched");
         assertEquals("started", jobs.get(running).get("status"));
-        assertEquals(java.util.List.of(running), jobs.processing("w1"), "the running job is untouched");
+        assertEquals(List.of(running), jobs.processing("w1"), "the running job is untouched");
         assertEquals(0, node.sweep(), "nothing more to delete");
     }
 
