@@ -208,7 +208,7 @@ public record PipelineConfig(
 
     private static final Pattern RETENTION = Pattern.compile("(\\d{1,6})([mhd])");
 
-    /** {@code 0} (keep forever) or a number with {@code m}, {@code h} or {@code d}: at least 1 minute, at most 100 years. */
+    /** {@code 0} (keep forever) or a number with {@code m}, {@code h} or {@code d}: 1 minute to 100 years. */
     static Duration retention(String v) {
         String t = v.trim().toLowerCase(Locale.ROOT);
         if (t.equals("0")) {
