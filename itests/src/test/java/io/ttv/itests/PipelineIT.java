@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -138,15 +139,30 @@ class PipelineIT {
 
         HttpResponse<String> canceled = dist.send(HttpRequest.newBuilder(dist.uri("/v1/jobs/" + id + "/cancel"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
+        long answeredAt = System.nanoTime();
+        Instant answered = Instant.now();
         assertEquals(200, canceled.statusCode(), canceled.body());
         assertEquals("canceled", JSON.readTree(canceled.body()).get("status").asText());
 
+        // Stopped = the job's log says the worker aborted it and the node runs no job any more (the poll's own
+        // 100 ms period and requests are included in the figure, so it is an upper bound).
         Processes.await("the worker to abort job " + id, Duration.ofSeconds(30),
-                () -> dist.get("/metrics").body().contains("worker_active_jobs 0.0")
-                        && dist.karafLog().contains("Job " + id + " canceled while running"));
+                () -> logLines(id).stream().anyMatch(l -> l.contains("canceled while running"))
+                        && dist.get("/metrics").body().contains("worker_active_jobs 0.0"));
+        long stoppedMs = (System.nanoTime() - answeredAt) / 1_000_000;
+        String line = logLines(id).stream().filter(l -> l.contains("canceled while running")).findFirst().orElseThrow();
+        long loggedMs = Duration.between(answered, Instant.parse(line.substring(1, line.indexOf(']')))).toMillis();
+        System.out.printf("PipelineIT: cancel answered -> worker stopped (observed) %d ms; abort logged %d ms after "
+                + "the answer%n", stoppedMs, loggedMs);
+        assertTrue(stoppedMs <= 2_000, "a running job stops within 2 s of its cancel, took " + stoppedMs + " ms");
         JsonNode job = dist.job(id);
         assertEquals("canceled", job.get("status").asText());
         assertTrue(job.get("gcs_uri").isNull(), "no artifact for a canceled job");
+        assertTrue(logLines(id).stream().noneMatch(l -> l.endsWith("] finished")), "never finished");
+        try (Jedis redis = new Jedis("127.0.0.1", dist.redisPort)) {
+            assertTrue(redis.keys("ttv:worker:*:processing").stream().noneMatch(k -> redis.lrange(k, 0, -1)
+                    .contains(id)), "acknowledged: in no processing list");
+        }
 
         Map<String, Object> callback = null;
         for (Map<String, Object> c; (c = CALLBACKS.poll(30, TimeUnit.SECONDS)) != null; ) {
@@ -157,6 +173,18 @@ class PipelineIT {
         }
         assertNotNull(callback, "no canceled callback");
         assertEquals("job.canceled", JSON.readTree((String) callback.get("body")).get("type").asText());
+    }
+
+    /** The job's log lines, {@code [timestamp] message}. */
+    private static List<String> logLines(String id) {
+        try {
+            List<String> lines = new java.util.ArrayList<>();
+            JSON.readTree(dist.get("/v1/jobs/" + id + "/logs?tail=100").body()).get("lines")
+                    .forEach(l -> lines.add(l.asText()));
+            return lines;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -41,6 +41,7 @@ import io.ttv.pipeline.routes.OpsRoutes;
 import io.ttv.pipeline.routes.ProcessingRoutes;
 import io.ttv.pipeline.routes.QueueRoutes;
 import io.ttv.pipeline.routes.Reaper;
+import io.ttv.pipeline.routes.RetentionRoutes;
 import io.ttv.pipeline.routes.StorageRoutes;
 import io.ttv.pipeline.routes.WorkerState;
 import io.ttv.pipeline.storage.ArtifactStore;
@@ -241,8 +242,9 @@ public class PipelineApplication {
                 config.callbackRetrySchedule(), new CallbackDeadLetters(redis.template()), metrics,
                 CallbackTargets.SYSTEM)));
         // One operations object for the console (registered once the context runs) and the admin endpoints.
+        AdminStore admin = new AdminStore(redis.template());
         NodeOperations nodeOperations = new NodeOperations(config.role().name().toLowerCase(),
-                config.role().runsWorkers() ? workerId : null, jobs, new AdminStore(redis.template()),
+                config.role().runsWorkers() ? workerId : null, jobs, admin,
                 new CallbackDeadLetters(redis.template()), outbox, context);
         if (config.role().runsApi()) {
             context.addRoutes(new AdminRoutes(new CallbackAdmin(api, nodeOperations)));
@@ -260,6 +262,7 @@ public class PipelineApplication {
             context.addRoutes(new StorageRoutes(worker, metrics));
             runsWorkers = true;
         }
+        context.addRoutes(new RetentionRoutes(jobs, admin, workerId, config.jobRetention()));
         context.addRoutes(new FallbackRoutes());
         try {
             context.start();

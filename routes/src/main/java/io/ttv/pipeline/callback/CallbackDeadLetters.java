@@ -37,7 +37,7 @@ public class CallbackDeadLetters {
         if (error.length() > MAX_ERROR) {
             error = error.substring(0, MAX_ERROR);
         }
-        String id = jobId + "_" + event;
+        String id = RedisKeys.callbackDeadLetterId(jobId, event);
         Map<String, String> entry = new LinkedHashMap<>();
         entry.put("id", id);
         entry.put("job_id", jobId);

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The node's resolved, validated configuration. Built once per start from the ConfigAdmin PIDs and the
@@ -27,6 +29,7 @@ public record PipelineConfig(
         int maxBodyBytes,
         RedisUrl redisUrl,
         int redisTimeoutMs,
+        Duration jobRetention,
         Role role,
         int workerConcurrency,
         int heartbeatSeconds,
@@ -77,6 +80,7 @@ public record PipelineConfig(
                 r.get(Setting.MAX_BODY_BYTES, v -> intIn(v, 1024, 64 * 1024 * 1024)),
                 r.get(Setting.REDIS_URL, RedisUrl::parse),
                 r.get(Setting.REDIS_TIMEOUT_MS, v -> intIn(v, 100, 60000)),
+                r.get(Setting.JOB_RETENTION, PipelineConfig::retention),
                 r.get(Setting.ROLE, v -> Role.valueOf(oneOf(v, "all", "api", "worker").toUpperCase(Locale.ROOT))),
                 r.get(Setting.WORKER_CONCURRENCY, v -> intIn(v, 1, 64)),
                 r.get(Setting.WORKER_HEARTBEAT_SECONDS, v -> intIn(v, 1, 300)),
@@ -200,6 +204,30 @@ public record PipelineConfig(
             throw new IllegalArgumentException("must be between " + min + " and " + max);
         }
         return n;
+    }
+
+    private static final Pattern RETENTION = Pattern.compile("(\\d{1,6})([mhd])");
+
+    /** {@code 0} (keep forever) or a number with {@code m}, {@code h} or {@code d}: 1 minute to 100 years. */
+    static Duration retention(String v) {
+        String t = v.trim().toLowerCase(Locale.ROOT);
+        if (t.equals("0")) {
+            return Duration.ZERO;
+        }
+        Matcher m = RETENTION.matcher(t);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("must be 0 (keep forever) or a duration such as 30d, 12h or 90m");
+        }
+        long n = Long.parseLong(m.group(1));
+        Duration d = switch (m.group(2)) {
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+        if (d.isZero() || d.compareTo(Duration.ofDays(36_500)) > 0) {
+            throw new IllegalArgumentException("must be 0 or between 1m and 36500d");
+        }
+        return d;
     }
 
     static String optionalGcsUri(String v) {

@@ -81,7 +81,8 @@ public final class InstrumentedGenerator implements VideoGenerator {
             error("interrupted");
             LOG.info("Job {}: generation with {} interrupted after {} ms", request.jobId(), name(), millisSince(start));
             throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error fails its job as not retryable too (JobWorker#fail).
             error("not_retryable");
             throw e;
         } finally {

@@ -45,6 +45,8 @@ public class JobWorker {
     /** Milliseconds the generator took for this attempt (kept on the job as {@code generation_ms}). */
     static final String GENERATION_MS = "TtvGenerationMs";
     static final String INTERRUPTED = "TtvInterrupted";
+    /** The client-fit {@code error} of a job whose processing threw an {@link Error}: no internals disclosed. */
+    static final String INTERNAL_ERROR = "Internal error while processing the job";
 
     private final JobStore jobs;
     private final Map<String, VideoGenerator> generators;
@@ -225,6 +227,7 @@ public class JobWorker {
         }
         String message = "Processing failed";
         boolean retryable = true;
+        boolean internal = false;
         if (timedOut) {
             message = "The job exceeded its time limit of " + state.jobTimeout().toSeconds() + " s";
             retryable = false;
@@ -239,12 +242,29 @@ public class JobWorker {
                     message = "Uploading the video to storage failed";
                     break;
                 }
+                // An Error (OutOfMemoryError, StackOverflowError, LinkageError, AssertionError …; Camel hands it
+                // over wrapped in an exception) fails the job at once, not retryable. SPEC §6 retries only transient
+                // conditions outside the node (timeouts, 429, 5xx, connection resets); an Error is a defect of the
+                // node or its code, and the same input (a render is deterministic for prompt and seed) on the same
+                // code meets it again, so a retry would only take it, and perhaps the JVM, to more workers. When
+                // even this cannot be recorded, release still frees the slot and the own-orphan sweep gives the job
+                // back, bounded by max-attempts like any lost job.
+                if (t instanceof Error) {
+                    message = INTERNAL_ERROR;
+                    retryable = false;
+                    internal = true;
+                    break;
+                }
             }
         }
         if (retryable && exchange.getProperty(STARTED_AT) != null && retried(exchange, id, message, cause)) {
             return;
         }
-        LOG.warn("Job {} failed: {}", id, message, cause);
+        if (internal) {
+            LOG.error("Job {} failed with an internal error", id, cause);
+        } else {
+            LOG.warn("Job {} failed: {}", id, message, cause);
+        }
         TransitionResult r = jobs.transition(id, JobStatus.FAILED, null, "error", message,
                 "retryable", Boolean.toString(retryable));
         exchange.getMessage().setHeader(Endpoints.CALLBACK_EVENT, "failed");

@@ -7,8 +7,9 @@ import org.apache.camel.builder.RouteBuilder;
  * Runs one claimed job: start → render → upload → finish, in that order. A cancel signal or the time limit
  * interrupts the render; the job's status is checked again before the upload. Any failure goes to
  * {@link JobWorker#fail} (canceled, back to the queue, retry later, or failed). Every path ends in
- * {@link JobWorker#release}: the temp file is removed and the job leaves the processing list only after its state
- * is settled. Callback events go to the outbox in their own exchanges and never block the job.
+ * {@link JobWorker#release}, even when the failure itself cannot be recorded: the temp file is removed, the
+ * node stops counting the job as running, and the job leaves the processing list only after its state is settled.
+ * Callback events go to the outbox in their own exchanges and never block the job.
  */
 public class ProcessingRoutes extends RouteBuilder {
     static final String RUN_STARTED = "direct:processing-render-upload";
@@ -23,10 +24,15 @@ public class ProcessingRoutes extends RouteBuilder {
 
     @Override
     public void configure() {
+        // release runs even when recording the failure fails (Redis gone, an Error while failing): the slot and the
+        // WorkerState entry are freed, so the own-orphan sweep can give back a job whose end was not recorded.
         onException(Exception.class).handled(true)
-                .bean(worker, "fail")
-                .process(outbox)
-                .bean(worker, "release");
+                .doTry()
+                    .bean(worker, "fail")
+                    .process(outbox)
+                .doFinally()
+                    .bean(worker, "release")
+                .end();
 
         from(Endpoints.PROCESS_JOB).routeId("processing-run-job")
                 .bean(worker, "start")

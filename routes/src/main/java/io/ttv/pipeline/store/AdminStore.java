@@ -1,5 +1,6 @@
 package io.ttv.pipeline.store;
 
+import io.ttv.pipeline.domain.CreateJobRequest;
 import io.ttv.pipeline.domain.JobStatus;
 import io.ttv.pipeline.domain.Timestamps;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -48,17 +49,26 @@ public class AdminStore {
     }
 
     /**
-     * Deletes the terminal jobs that ended before {@code cutoff}: hash, logs and index entry. Only jobs created before
-     * the cutoff can qualify, so only that part of the index is read.
+     * Deletes the terminal jobs that ended before {@code cutoff}: hash, logs, index entry and callback dead letters.
+     * Only jobs created before the cutoff can qualify, so only that part of the index is read.
      *
      * @return how many jobs were deleted
      */
     public int purgeTerminal(Instant cutoff) {
+        return purgeTerminal(cutoff, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #purgeTerminal(Instant)}, stopping once {@code max} jobs were deleted. The index is read
+     * {@value #PURGE_BATCH} entries at a time and each job is deleted by its own short script, so other clients are
+     * served in between: a large backlog never blocks Redis, and {@code max} bounds one call's length.
+     */
+    public int purgeTerminal(Instant cutoff, int max) {
         String cutoffIso = Timestamps.format(cutoff);
         int purged = 0;
         double min = Double.NEGATIVE_INFINITY;
         long offset = 0;
-        while (true) {
+        while (purged < max) {
             Set<ZSetOperations.TypedTuple<String>> batch = redis.opsForZSet().rangeByScoreWithScores(
                     RedisKeys.JOBS_INDEX, min, cutoff.toEpochMilli(), offset, PURGE_BATCH);
             if (batch == null || batch.isEmpty()) {
@@ -66,9 +76,10 @@ public class AdminStore {
             }
             int kept = 0;
             for (ZSetOperations.TypedTuple<String> e : batch) {
-                String id = e.getValue();
-                Long r = redis.execute(purgeScript, List.of(RedisKeys.job(id), RedisKeys.jobLogs(id),
-                        RedisKeys.JOBS_INDEX), id, cutoffIso);
+                if (purged == max) {
+                    return purged;
+                }
+                Long r = purge(e.getValue(), cutoffIso);
                 if (r != null && r == 1L) {
                     purged++;
                 } else if (r == null || r == 0L) {
@@ -80,6 +91,20 @@ public class AdminStore {
             }
             offset += kept; // deleted entries left the index; the kept ones are skipped
         }
+        return purged;
+    }
+
+    /** purge-job.lua for one job: its hash, logs, index entry and the dead letters of each callback event. */
+    private Long purge(String id, String cutoffIso) {
+        List<String> keys = new ArrayList<>(List.of(RedisKeys.job(id), RedisKeys.jobLogs(id), RedisKeys.JOBS_INDEX,
+                RedisKeys.CALLBACK_DEAD_LETTERS));
+        List<String> args = new ArrayList<>(List.of(id, cutoffIso));
+        for (String event : CreateJobRequest.EVENT_TYPES) {
+            String deadLetter = RedisKeys.callbackDeadLetterId(id, event);
+            keys.add(RedisKeys.callbackDeadLetter(deadLetter));
+            args.add(deadLetter);
+        }
+        return redis.execute(purgeScript, keys, args.toArray());
     }
 
     /** Queue statistics at one moment (several reads, not one atomic snapshot). */

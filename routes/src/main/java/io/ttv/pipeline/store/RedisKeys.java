@@ -12,6 +12,8 @@ public final class RedisKeys {
     public static final String CANCEL_CHANNEL = "ttv:cancel";
     /** Lease held by the one node whose reaper is active. */
     public static final String REAPER_LOCK = "ttv:reaper:lock";
+    /** Lease held by the one node whose retention sweep is active. */
+    public static final String RETENTION_LOCK = "ttv:retention:lock";
     /** Pub/sub channel on which the id of every job whose status or progress changed is published (long-poll). */
     public static final String JOB_EVENTS_CHANNEL = "ttv:job-events";
     /** ZSET dead-letter id → time (epoch ms) a callback was given up on; each id has a {@link #callbackDeadLetter} hash. */
@@ -40,6 +42,11 @@ public final class RedisKeys {
     /** The outcome of one {@code Idempotency-Key}, scoped to the client that sent it. */
     public static String idempotency(String scopedKeyDigest) {
         return "ttv:idempotency:" + scopedKeyDigest;
+    }
+
+    /** The id of the dead letter of a job's callback event ({@code <job id>_<event>}): one per job and event. */
+    public static String callbackDeadLetterId(String jobId, String event) {
+        return jobId + "_" + event;
     }
 
     /** A callback given up on after its redeliveries: job id, event, target, error, time (ttv:callbacks). */

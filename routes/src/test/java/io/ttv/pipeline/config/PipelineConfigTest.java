@@ -75,6 +75,22 @@ class PipelineConfigTest {
     }
 
     @Test
+    void jobRetentionIsADurationInMinutesHoursOrDaysOrZeroForForever() {
+        assertEquals(java.time.Duration.ofDays(30), PipelineConfig.resolve(Map.of(), Map.of()).jobRetention());
+        assertEquals(java.time.Duration.ofHours(12),
+                PipelineConfig.resolve(Map.of(), Map.of("TTV_JOB_RETENTION", " 12H ")).jobRetention());
+        assertEquals(java.time.Duration.ofMinutes(90), PipelineConfig.resolve(
+                Map.of("ttv.queue", Map.of("job.retention", "90m")), Map.of()).jobRetention());
+        assertEquals(java.time.Duration.ZERO,
+                PipelineConfig.resolve(Map.of(), Map.of("TTV_JOB_RETENTION", "0")).jobRetention());
+        for (String bad : new String[] {"30", "0d", "-1d", "30 days", "2w", "36501d", ""}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> PipelineConfig.resolve(Map.of(), Map.of("TTV_JOB_RETENTION", bad)), bad);
+            assertTrue(e.getMessage().contains("TTV_JOB_RETENTION"), e.getMessage());
+        }
+    }
+
+    @Test
     void gcsSettingsAreNormalised() {
         PipelineConfig c = PipelineConfig.resolve(Map.of(), Map.of(
                 "TTV_GCS_ENDPOINT", "http://127.0.0.1:9199/", "TTV_GCS_PREFIX", "/videos/"));

@@ -1,7 +1,9 @@
 package io.ttv.pipeline.store;
 
+import io.ttv.pipeline.TestJobs;
 import io.ttv.pipeline.TestRedis;
 import io.ttv.pipeline.app.RedisClients;
+import io.ttv.pipeline.callback.CallbackDeadLetters;
 import io.ttv.pipeline.domain.JobStatus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -11,10 +13,8 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,14 +49,7 @@ class AdminStoreTest {
     }
 
     private static String newJob() {
-        String id = UUID.randomUUID().toString();
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("id", id);
-        fields.put("status", "queued");
-        fields.put("progress", "0");
-        fields.put("attempts", "0");
-        store.create(id, Instant.now(), fields);
-        return id;
+        return TestJobs.queued(store);
     }
 
     /** A job claimed by w1, started and then in {@code end}. */
@@ -129,6 +122,27 @@ class AdminStoreTest {
         assertNull(clients.template().opsForZSet().score(RedisKeys.JOBS_INDEX, finished));
         assertEquals("queued", store.get(queued).get("status"));
         assertEquals(1L, clients.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX));
+    }
+
+    @Test
+    void purgeAlsoDeletesTheJobsCallbackDeadLettersAndStopsAtItsLimit() {
+        String a = endedJob(JobStatus.FINISHED);
+        String b = endedJob(JobStatus.FAILED);
+        String c = endedJob(JobStatus.CANCELED);
+        CallbackDeadLetters deadLetters = new CallbackDeadLetters(clients.template());
+        deadLetters.record(a, "finished", "https://hooks.example/a", "503", 8);
+        deadLetters.record(a, "started", "https://hooks.example/a", "503", 8);
+        deadLetters.record(c, "canceled", "https://hooks.example/c", "503", 8);
+        Instant cutoff = Instant.now().plusSeconds(1);
+        assertEquals(2, admin.purgeTerminal(cutoff, 2), "at most the limit");
+        assertEquals(1L, clients.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX));
+        assertEquals(1, admin.purgeTerminal(cutoff, 2), "the rest on the next call");
+        for (String id : List.of(a, b, c)) {
+            assertNull(store.get(id));
+        }
+        assertTrue(deadLetters.list().isEmpty(), "the purged jobs' dead letters are gone");
+        assertFalse(clients.template().hasKey(RedisKeys.callbackDeadLetter(a + "_finished")));
+        assertFalse(clients.template().hasKey(RedisKeys.callbackDeadLetter(c + "_canceled")));
     }
 
     @Test

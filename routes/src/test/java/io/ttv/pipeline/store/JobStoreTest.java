@@ -1,5 +1,6 @@
 package io.ttv.pipeline.store;
 
+import io.ttv.pipeline.TestJobs;
 import io.ttv.pipeline.TestRedis;
 import io.ttv.pipeline.app.RedisClients;
 import io.ttv.pipeline.domain.JobStatus;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -48,14 +48,7 @@ class JobStoreTest {
     }
 
     private static String newJob() {
-        String id = UUID.randomUUID().toString();
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("id", id);
-        fields.put("status", "queued");
-        fields.put("progress", "0");
-        fields.put("attempts", "0");
-        store.create(id, Instant.now(), fields);
-        return id;
+        return TestJobs.queued(store);
     }
 
     @Test
