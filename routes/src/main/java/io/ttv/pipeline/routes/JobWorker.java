@@ -47,6 +47,8 @@ public class JobWorker {
     static final String INTERRUPTED = "TtvInterrupted";
     /** The client-fit {@code error} of a job whose processing threw an {@link Error}: no internals disclosed. */
     static final String INTERNAL_ERROR = "Internal error while processing the job";
+    /** The {@code error} of a job whose worker ran out of memory: retried, bounded by max-attempts. */
+    static final String OUT_OF_MEMORY = "The worker ran out of memory while processing the job";
 
     private final JobStore jobs;
     private final Map<String, VideoGenerator> generators;
@@ -249,6 +251,12 @@ public class JobWorker {
                 // code meets it again, so a retry would only take it, and perhaps the JVM, to more workers. When
                 // even this cannot be recorded, release still frees the slot and the own-orphan sweep gives the job
                 // back, bounded by max-attempts like any lost job.
+                if (t instanceof OutOfMemoryError) {
+                    // The exception: running out of heap or direct memory depends on what else the node was doing
+                    // (concurrent uploads, renders), not on the job, so another attempt may well succeed.
+                    message = OUT_OF_MEMORY;
+                    break;
+                }
                 if (t instanceof Error) {
                     message = INTERNAL_ERROR;
                     retryable = false;

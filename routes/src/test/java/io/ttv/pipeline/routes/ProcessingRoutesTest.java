@@ -132,6 +132,23 @@ class ProcessingRoutesTest extends CamelTestSupport {
                 jobs.logs(id, 10).toString());
     }
 
+    @Test
+    void runningOutOfMemoryIsRetriedLikeATransientFailure() {
+        generatorFault.set(() -> {
+            throw new OutOfMemoryError("Direct buffer memory");
+        });
+        String id = claimNewJob();
+        run(id);
+
+        Map<String, String> job = jobs.get(id);
+        assertEquals("queued", job.get("status"), "waiting for its retry: " + job);
+        assertEquals(1L, redis.clients().template().opsForZSet().size(RedisKeys.DELAYED), "a retry is scheduled");
+        assertTrue(jobs.processing(WORKER).isEmpty(), "acknowledged: it left the processing list");
+        assertFalse(state.isRunning(id), "the node no longer counts it as running");
+        assertTrue(jobs.logs(id, 10).stream().anyMatch(l -> l.contains(JobWorker.OUT_OF_MEMORY)),
+                jobs.logs(id, 10).toString());
+    }
+
     /**
      * The worst case: an Error while Redis refuses writes, so neither the failure nor the acknowledgement can be
      * recorded. The slot is freed all the same, and the own-orphan sweep then gives the job back as a new attempt,
