@@ -2,6 +2,10 @@ package io.ttv.pipeline;
 
 import io.ttv.pipeline.app.RedisClients;
 import io.ttv.pipeline.config.PipelineConfig;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.embedded.RedisServer;
 
 import java.io.IOException;
@@ -9,39 +13,48 @@ import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Map;
 
-/** A real Redis server on a free loopback port and the product's clients for it, for plain-JVM tests. */
-public final class TestRedis implements AutoCloseable {
-    private final RedisServer server;
-    private final RedisClients clients;
+/**
+ * A real Redis server on a free loopback port and the product's clients for it, for plain-JVM tests. Registered as
+ * a static {@code @RegisterExtension} field, it starts before the class's {@code @BeforeAll} methods, empties the
+ * database before each test (so that each test sees only its own keys) and stops after the class.
+ */
+public final class TestRedis implements BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
+    private final Map<String, String> env;
+    private RedisServer server;
+    private RedisClients clients;
 
-    private TestRedis(RedisServer server, RedisClients clients) {
-        this.server = server;
-        this.clients = clients;
+    private TestRedis(Map<String, String> env) {
+        this.env = env;
     }
 
     /** @param env further TTV_* settings for the clients (e.g. a short timeout) */
-    public static TestRedis start(Map<String, String> env) throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        RedisServer server = new RedisServer(port);
-        server.start();
-        Map<String, String> settings = new HashMap<>(env);
-        settings.put("TTV_REDIS_URL", "redis://127.0.0.1:" + port + "/0");
-        return new TestRedis(server, new RedisClients(PipelineConfig.resolve(Map.of(), settings), 8));
+    public static TestRedis perClass(Map<String, String> env) {
+        return new TestRedis(env);
     }
 
-    public static TestRedis start() throws IOException {
-        return start(Map.of());
+    public static TestRedis perClass() {
+        return perClass(Map.of());
     }
 
     public RedisClients clients() {
         return clients;
     }
 
-    /** Empties the database, so that each test sees only its own keys. */
-    public void flush() {
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        server = new RedisServer(port);
+        server.start();
+        Map<String, String> settings = new HashMap<>(env);
+        settings.put("TTV_REDIS_URL", "redis://127.0.0.1:" + port + "/0");
+        clients = new RedisClients(PipelineConfig.resolve(Map.of(), settings), 8);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
         clients.template().execute(c -> {
             c.serverCommands().flushDb();
             return null;
@@ -49,9 +62,11 @@ public final class TestRedis implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
-        clients.close();
-        if (server.isActive()) {
+    public void afterAll(ExtensionContext context) throws IOException {
+        if (clients != null) {
+            clients.close();
+        }
+        if (server != null && server.isActive()) {
             server.stop();
         }
     }

@@ -11,11 +11,11 @@ import io.ttv.pipeline.routes.CallbackRoutes;
 import io.ttv.pipeline.store.AdminStore;
 import io.ttv.pipeline.store.JobStore;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.standardwebhooks.Webhook;
 import com.standardwebhooks.exceptions.WebhookVerificationException;
@@ -38,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CallbackDeliveryTest {
     static final String SECRET = "whsec_" + java.util.Base64.getEncoder().encodeToString(
             "a test secret of 32 bytes.......".getBytes());
-    private static TestRedis redis;
+    @RegisterExtension
+    static final TestRedis redis = TestRedis.perClass();
     private static RedisClients clients;
     static JobStore jobs;
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -48,22 +49,13 @@ class CallbackDeliveryTest {
     CallbackDeadLetters deadLetters;
 
     @BeforeAll
-    static void startRedis() throws IOException {
-        redis = TestRedis.start();
+    static void stores() {
         clients = redis.clients();
         jobs = new JobStore(clients.template());
     }
 
-    @AfterAll
-    static void stopRedis() throws IOException {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
     @BeforeEach
     void setUp() throws IOException {
-        redis.flush();
         receiver = new CallbackReceiver();
         deadLetters = new CallbackDeadLetters(clients.template());
     }

@@ -5,10 +5,9 @@ import io.ttv.pipeline.app.RedisClients;
 import io.ttv.pipeline.config.PipelineConfig;
 import io.ttv.pipeline.store.JobStore;
 import io.ttv.pipeline.store.RedisKeys;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.embedded.RedisServer;
 
 import java.io.IOException;
@@ -55,27 +54,15 @@ class PipelineMetricsTest {
         SPEC_METRICS.put("redis_used_memory_bytes", "gauge");
     }
 
-    private static TestRedis redis;
+    @RegisterExtension
+    static final TestRedis redis = TestRedis.perClass(Map.of("TTV_REDIS_TIMEOUT_MS", "500"));
     private static RedisClients clients;
     private static JobStore store;
 
     @BeforeAll
-    static void startRedis() throws IOException {
-        redis = TestRedis.start(Map.of("TTV_REDIS_TIMEOUT_MS", "500"));
+    static void stores() {
         clients = redis.clients();
         store = new JobStore(clients.template());
-    }
-
-    @AfterAll
-    static void stopRedis() throws IOException {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    @BeforeEach
-    void flush() {
-        redis.flush();
     }
 
     @Test

@@ -18,18 +18,15 @@ import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.test.junit5.CamelTestSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,25 +39,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AdminRoutesTest extends CamelTestSupport {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEY = "admin-test-key";
-    private static TestRedis redis;
+    @RegisterExtension
+    static final TestRedis redis = TestRedis.perClass();
     private final HttpClient http = HttpClient.newHttpClient();
     private int httpPort;
     private CallbackDeadLetters deadLetters;
 
-    @BeforeAll
-    static void startRedis() throws IOException {
-        redis = TestRedis.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws IOException {
-        redis.close();
-    }
-
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
-        redis.flush();
         try (ServerSocket s = new ServerSocket(0)) {
             httpPort = s.getLocalPort();
         }

@@ -16,10 +16,8 @@ import io.ttv.pipeline.store.JobStore;
 import io.ttv.pipeline.store.RedisKeys;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.test.junit5.CamelTestSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.dao.DataAccessException;
 
 import java.io.IOException;
@@ -43,30 +41,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ProcessingRoutesTest extends CamelTestSupport {
     private static final String WORKER = "worker-under-test";
-    private static TestRedis redis;
+    // A short command timeout: while Redis refuses writes, recording a failure fails fast instead of hanging.
+    @RegisterExtension
+    static final TestRedis redis = TestRedis.perClass(Map.of("TTV_REDIS_TIMEOUT_MS", "300"));
     private JobStore jobs;
     private final WorkerState state = new WorkerState(Duration.ofHours(1));
     /** What the generator does: throw an Error after it began writing its output. */
     private final AtomicReference<Runnable> generatorFault = new AtomicReference<>();
     private final AtomicReference<Path> partialOutput = new AtomicReference<>();
-
-    @BeforeAll
-    static void startRedis() throws IOException {
-        // A short command timeout: while Redis refuses writes, recording a failure fails fast instead of hanging.
-        redis = TestRedis.start(Map.of("TTV_REDIS_TIMEOUT_MS", "300"));
-    }
-
-    @AfterAll
-    static void stopRedis() throws IOException {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    @BeforeEach
-    void flush() {
-        redis.flush();
-    }
 
     @Override
     protected RoutesBuilder[] createRouteBuilders() {

@@ -8,13 +8,11 @@ import io.ttv.pipeline.domain.Timestamps;
 import io.ttv.pipeline.store.AdminStore;
 import io.ttv.pipeline.store.JobStore;
 import io.ttv.pipeline.store.RedisKeys;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,29 +28,17 @@ class RetentionRoutesTest {
     private static final Duration RETENTION = Duration.ofHours(1);
     /** Every job of these tests was created long ago, so all are in the part of the index the sweep reads. */
     private static final Instant LONG_AGO = Instant.now().minus(Duration.ofDays(40));
-    private static TestRedis redis;
+    @RegisterExtension
+    static final TestRedis redis = TestRedis.perClass();
     private static StringRedisTemplate template;
     private static JobStore jobs;
     private static AdminStore admin;
 
     @BeforeAll
-    static void startRedis() throws IOException {
-        redis = TestRedis.start();
+    static void stores() {
         template = redis.clients().template();
         jobs = new JobStore(template);
         admin = new AdminStore(template);
-    }
-
-    @AfterAll
-    static void stopRedis() throws IOException {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    @BeforeEach
-    void flush() {
-        redis.flush();
     }
 
     private static String queuedJob() {

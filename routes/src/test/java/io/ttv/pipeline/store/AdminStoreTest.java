@@ -5,12 +5,10 @@ import io.ttv.pipeline.TestRedis;
 import io.ttv.pipeline.app.RedisClients;
 import io.ttv.pipeline.callback.CallbackDeadLetters;
 import io.ttv.pipeline.domain.JobStatus;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,29 +21,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The console's admin operations (admin-retry.lua, purge-job.lua, queue and worker stats) against a real Redis. */
 class AdminStoreTest {
-    private static TestRedis redis;
+    @RegisterExtension
+    static final TestRedis redis = TestRedis.perClass();
     private static RedisClients clients;
     private static JobStore store;
     private static AdminStore admin;
 
     @BeforeAll
-    static void startRedis() throws IOException {
-        redis = TestRedis.start();
+    static void stores() {
         clients = redis.clients();
         store = new JobStore(clients.template());
         admin = new AdminStore(clients.template());
-    }
-
-    @AfterAll
-    static void stopRedis() throws IOException {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    @BeforeEach
-    void flush() {
-        redis.flush();
     }
 
     private static String newJob() {

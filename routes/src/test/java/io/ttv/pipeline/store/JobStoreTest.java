@@ -4,12 +4,10 @@ import io.ttv.pipeline.TestJobs;
 import io.ttv.pipeline.TestRedis;
 import io.ttv.pipeline.app.RedisClients;
 import io.ttv.pipeline.domain.JobStatus;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -24,27 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The Redis job store against a real Redis 7 server (the binary shipped by embedded-redis). */
 class JobStoreTest {
-    private static TestRedis redis;
+    @RegisterExtension
+    static final TestRedis redis = TestRedis.perClass();
     private static RedisClients clients;
     private static JobStore store;
 
     @BeforeAll
-    static void startRedis() throws IOException {
-        redis = TestRedis.start();
+    static void stores() {
         clients = redis.clients();
         store = new JobStore(clients.template());
-    }
-
-    @AfterAll
-    static void stopRedis() throws IOException {
-        if (redis != null) {
-            redis.close();
-        }
-    }
-
-    @BeforeEach
-    void flush() {
-        redis.flush();
     }
 
     private static String newJob() {
