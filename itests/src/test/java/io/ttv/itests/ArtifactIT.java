@@ -154,9 +154,15 @@ class ArtifactIT {
         double countBefore = metric(metricsBefore, "gcs_upload_duration_seconds_count", "");
         double sumBefore = metric(metricsBefore, "gcs_upload_duration_seconds_sum", "");
 
+        proxy.refuseUploads(2);
         String id = submit("{\"prompt\": \"a large artifact\", \"generator\": \"fal\", \"duration_seconds\": 1, "
                 + "\"aspect_ratio\": \"1:1\"}");
         JsonNode job = awaitFinished(id, Duration.ofMinutes(5));
+        List<String> refused = proxy.refusedRequests();
+        proxy.refuseUploads(0);
+        assertEquals(List.of("POST (start of a resumable upload)", "PUT (data of a resumable session)"), refused,
+                "a resumable upload (the file is larger than one chunk) whose start and first chunk were refused");
+        assertEquals(1, job.get("attempts").asInt(), "retried by the GCS client, not by a second job start");
 
         String metricsAfter = dist.get("/metrics").body();
         assertEquals(1.0, metric(metricsAfter, "gcs_upload_duration_seconds_count", "") - countBefore,
@@ -184,7 +190,9 @@ class ArtifactIT {
         List<String> which = proxy.refusedRequests();
         proxy.refuseUploads(0);
         assertEquals(2, refused, "503s injected");
-        assertTrue(which.stream().anyMatch(w -> w.contains("data")), "a data request was refused too: " + which);
+        assertEquals(List.of("POST (single-request upload)", "POST (single-request upload)"), which,
+                "the video and the manifest, each one request with its metadata, each refused once");
+        assertEquals(4, seen, "each refused upload was sent once more, nothing else");
         assertEquals(1, job.get("attempts").asInt(), "retried by the GCS client, not by a second job start");
         Download d = downloadArtifact(id);
         assertEquals(d.link.get("size_bytes").asLong(), d.size);

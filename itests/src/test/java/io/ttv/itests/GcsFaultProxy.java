@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An HTTP proxy between the node and the GCS emulator that streams requests and answers through (nothing is held
  * in memory) and, when armed, answers 503 to upload requests ({@code /upload/...}): every other one, starting with
  * the first, until {@code n} were refused — so both a session start and a data request of a resumable upload fail
- * once. Resumable session URLs ({@code Location}) are rewritten to point at the proxy, so the data goes through it.
+ * once, or each of two single-request uploads. Resumable session URLs ({@code Location}) are rewritten to point at the proxy, so the data goes through it.
  */
 final class GcsFaultProxy implements AutoCloseable {
     private static final Set<String> HOP_HEADERS = Set.of("host", "content-length", "connection", "expect", "upgrade",
@@ -86,7 +86,8 @@ final class GcsFaultProxy implements AutoCloseable {
                     refused.incrementAndGet();
                     String query = String.valueOf(exchange.getRequestURI().getRawQuery());
                     refusedRequests.add(exchange.getRequestMethod() + (query.contains("upload_id=")
-                            ? " (data of a resumable session)" : " (start of an upload)"));
+                            ? " (data of a resumable session)" : query.contains("uploadType=multipart")
+                            ? " (single-request upload)" : " (start of a resumable upload)"));
                     exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
                     byte[] body = "{\"error\":{\"code\":503,\"message\":\"injected by the test proxy\"}}"
                             .getBytes(StandardCharsets.UTF_8);

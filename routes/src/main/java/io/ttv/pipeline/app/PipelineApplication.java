@@ -32,6 +32,7 @@ import io.ttv.pipeline.routes.ApiErrorConfiguration;
 import io.ttv.pipeline.routes.ArtifactLinks;
 import io.ttv.pipeline.routes.CallbackAdmin;
 import io.ttv.pipeline.routes.CallbackRoutes;
+import io.ttv.pipeline.routes.ErrorBarrier;
 import io.ttv.pipeline.routes.FallbackRoutes;
 import io.ttv.pipeline.routes.IntakeRoutes;
 import io.ttv.pipeline.routes.JobEvents;
@@ -202,6 +203,7 @@ public class PipelineApplication {
         context.addRoutePolicyFactory(new MicrometerRoutePolicyFactory());
         // job_id, request_id, user_id and component in the MDC of every route step (the JSON log line's fields).
         context.getCamelContextExtension().addInterceptStrategy(new MdcInterceptStrategy());
+        context.getCamelContextExtension().addInterceptStrategy(new ErrorBarrier());
 
         Properties props = new Properties();
         props.setProperty("redis.host", config.redisUrl().host());

@@ -2,7 +2,6 @@ package io.ttv.pipeline.routes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.BaseServiceException;
-import com.google.cloud.storage.Blob;
 import io.ttv.pipeline.domain.JobStatus;
 import io.ttv.pipeline.domain.Timestamps;
 import io.ttv.pipeline.generator.GenerationException;
@@ -14,8 +13,6 @@ import io.ttv.pipeline.storage.ArtifactStore;
 import io.ttv.pipeline.store.JobStore;
 import io.ttv.pipeline.store.TransitionResult;
 import org.apache.camel.Exchange;
-import org.apache.camel.InvalidPayloadException;
-import org.apache.camel.component.google.storage.GoogleCloudStorageConstants;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -143,27 +140,15 @@ public class JobWorker {
         jobs.log(id, "rendered " + Files.size(video) + " bytes");
     }
 
-    /** Describes the video upload for the google-storage producer. */
-    public void videoUpload(Exchange exchange) {
+    /** Stores the rendered video as {@code final_video.mp4} in the job's folder. */
+    public void uploadVideo(Exchange exchange) throws IOException {
         Map<String, String> job = job(exchange);
-        Path video = exchange.getProperty(Endpoints.VIDEO_FILE, Path.class);
-        exchange.getMessage().setHeader(GoogleCloudStorageConstants.OBJECT_NAME, folder(job) + ArtifactStore.VIDEO_NAME);
-        exchange.getMessage().setHeader(GoogleCloudStorageConstants.CONTENT_TYPE, ArtifactStore.VIDEO_CONTENT_TYPE);
-        exchange.getMessage().setHeader(GoogleCloudStorageConstants.CONTENT_LENGTH, exchange.getProperty(SIZE));
-        exchange.getMessage().setBody(video.toFile());
+        artifacts.upload(folder(job) + ArtifactStore.VIDEO_NAME, ArtifactStore.VIDEO_CONTENT_TYPE,
+                exchange.getProperty(Endpoints.VIDEO_FILE, Path.class), objectMetadata(job));
     }
 
-    /** Custom metadata of both uploaded objects (the producer's body after an upload is the created blob). */
-    public void describeUpload(Exchange exchange) throws InvalidPayloadException {
-        Map<String, String> job = job(exchange);
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put(ArtifactStore.METADATA_JOB_ID, job.get("id"));
-        metadata.put(ArtifactStore.METADATA_GENERATOR, job.get("generator"));
-        artifacts.describe(exchange.getMessage().getMandatoryBody(Blob.class), metadata);
-    }
-
-    /** Describes the {@code job.json} manifest written beside the video. */
-    public void manifestUpload(Exchange exchange) throws IOException {
+    /** Stores the {@code job.json} manifest beside the video. */
+    public void uploadManifest(Exchange exchange) throws IOException {
         Map<String, String> job = job(exchange);
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("job_id", job.get("id"));
@@ -177,11 +162,16 @@ public class JobWorker {
         manifest.put("uploaded_at", Timestamps.now());
         manifest.put("video", Map.of("name", ArtifactStore.VIDEO_NAME, "content_type", ArtifactStore.VIDEO_CONTENT_TYPE,
                 "size_bytes", exchange.getProperty(SIZE), "sha256", exchange.getProperty(SHA256)));
-        byte[] body = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest);
-        exchange.getMessage().setHeader(GoogleCloudStorageConstants.OBJECT_NAME, folder(job) + ArtifactStore.MANIFEST_NAME);
-        exchange.getMessage().setHeader(GoogleCloudStorageConstants.CONTENT_TYPE, "application/json");
-        exchange.getMessage().setHeader(GoogleCloudStorageConstants.CONTENT_LENGTH, (long) body.length);
-        exchange.getMessage().setBody(body);
+        artifacts.upload(folder(job) + ArtifactStore.MANIFEST_NAME, "application/json",
+                mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest), objectMetadata(job));
+    }
+
+    /** Custom metadata of both objects. */
+    private static Map<String, String> objectMetadata(Map<String, String> job) {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put(ArtifactStore.METADATA_JOB_ID, job.get("id"));
+        metadata.put(ArtifactStore.METADATA_GENERATOR, job.get("generator"));
+        return metadata;
     }
 
     /** Marks the job finished with its artifact; a job canceled meanwhile stays canceled. */

@@ -6,10 +6,8 @@ import org.apache.camel.builder.RouteBuilder;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Uploads a job's video and manifest with camel-google-storage. */
+/** Uploads a job's video and manifest ({@code ArtifactStore#upload}: one request each, metadata included). */
 public class StorageRoutes extends RouteBuilder {
-    static final String STORAGE = "google-storage://{{gcs.bucket}}?storageClient=#gcsStorage&autoCreateBucket=false";
-
     private final JobWorker worker;
     private final PipelineMetrics metrics;
 
@@ -24,12 +22,8 @@ public class StorageRoutes extends RouteBuilder {
         // not be logged and dropped here.
         from(Endpoints.UPLOAD).routeId("storage-upload").errorHandler(noErrorHandler())
                 .process(e -> e.setProperty(Endpoints.UPLOAD_STARTED, Instant.now()))
-                .bean(worker, "videoUpload")
-                .to(STORAGE)
-                .bean(worker, "describeUpload")
-                .bean(worker, "manifestUpload")
-                .to(STORAGE)
-                .bean(worker, "describeUpload")
+                .bean(worker, "uploadVideo")
+                .bean(worker, "uploadManifest")
                 .process(e -> metrics.uploaded(
                         Duration.between(e.getProperty(Endpoints.UPLOAD_STARTED, Instant.class), Instant.now())))
                 .log("Job ${exchangeProperty.TtvJobId} artifacts uploaded");

@@ -15,6 +15,7 @@ import io.ttv.pipeline.storage.ArtifactStore;
 import io.ttv.pipeline.store.JobStore;
 import io.ttv.pipeline.store.RedisKeys;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -37,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The processing routes when a job's thread meets an {@link Error}: the job ends, and the node's slot for it is
- * freed in every path, against a real Redis (the upload is never reached).
+ * freed in every path, against a real Redis (the upload is a stand-in step).
  */
 class ProcessingRoutesTest extends CamelTestSupport {
     private static final String WORKER = "worker-under-test";
@@ -49,6 +51,8 @@ class ProcessingRoutesTest extends CamelTestSupport {
     /** What the generator does: throw an Error after it began writing its output. */
     private final AtomicReference<Runnable> generatorFault = new AtomicReference<>();
     private final AtomicReference<Path> partialOutput = new AtomicReference<>();
+    /** What the upload does: a processor step (not a bean), like a producer. */
+    private final AtomicReference<Runnable> uploadFault = new AtomicReference<>(() -> { });
 
     @Override
     protected RoutesBuilder[] createRouteBuilders() {
@@ -75,7 +79,14 @@ class ProcessingRoutesTest extends CamelTestSupport {
         };
         JobWorker worker = new JobWorker(jobs, Map.of("local", failing), artifacts, new PipelineMetrics(jobs),
                 new ObjectMapper(), state, 3, Duration.ofSeconds(1));
-        return new RoutesBuilder[] {new ProcessingRoutes(worker, new CallbackOutbox(context))};
+        context.getCamelContextExtension().addInterceptStrategy(new ErrorBarrier());
+        RouteBuilder upload = new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(Endpoints.UPLOAD).errorHandler(noErrorHandler()).process(e -> uploadFault.get().run());
+            }
+        };
+        return new RoutesBuilder[] {new ProcessingRoutes(worker, new CallbackOutbox(context)), upload};
     }
 
     /** Creates a job and claims it into this worker's processing list, as a claim loop does. */
@@ -129,6 +140,27 @@ class ProcessingRoutesTest extends CamelTestSupport {
         assertFalse(state.isRunning(id), "the node no longer counts it as running");
         assertTrue(jobs.logs(id, 10).stream().anyMatch(l -> l.contains(JobWorker.OUT_OF_MEMORY)),
                 jobs.logs(id, 10).toString());
+    }
+
+    /**
+     * An Error from a step that is not a bean (a producer, such as a storage client allocating its buffer): without
+     * {@link ErrorBarrier} it bypasses onException and reaches the thread that runs the job, which for a claim loop
+     * ends the loop and leaves the job running forever.
+     */
+    @Test
+    void anErrorOutsideABeanIsHandledLikeOneInsideAndTheJobThreadLivesOn() {
+        generatorFault.set(() -> { });
+        uploadFault.set(() -> {
+            throw new OutOfMemoryError("Java heap space");
+        });
+        String id = claimNewJob();
+        assertDoesNotThrow(() -> run(id), "the Error stays inside the route");
+
+        Map<String, String> job = jobs.get(id);
+        assertEquals("queued", job.get("status"), "waiting for its retry: " + job);
+        assertEquals(1L, redis.clients().template().opsForZSet().size(RedisKeys.DELAYED), "a retry is scheduled");
+        assertTrue(jobs.processing(WORKER).isEmpty(), "acknowledged: it left the processing list");
+        assertFalse(state.isRunning(id), "the node no longer counts it as running");
     }
 
     /**
