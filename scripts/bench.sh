@@ -40,6 +40,9 @@ cleanup() {
     done
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    # The JVMs are grandchildren (bin/karaf runs them): wait for them to exit before removing their files.
+    local deadline=$(( $(date +%s) + 60 ))
+    while pgrep -f "karaf.home=$WORK/" >/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.2; done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -187,13 +190,15 @@ record status_fixed_rate p50_at_${FIXED_RATE}_rps "$(printf '%s\n' "${fixed[@]}"
 record status_fixed_rate p99_at_${FIXED_RATE}_rps "$(printf '%s\n' "${fixed[@]}" | cut -d' ' -f2 | median)" ms
 
 # --- pipeline: one-second jobs through one node, GCS emulator -------------------------------------------------
-# pipeline NAME NODE JOBS BODY [ENV=VALUE...]: JOBS jobs created with BODY through the API node (hey, 16 connections)
-# while no worker runs, then a fresh node NODE takes them. Per finished job: (finished - started) - generation time;
+# pipeline NAME NODE JOBS BODY [ENV=VALUE...]: JOBS jobs created with BODY through the API node (hey, up to 16
+# clients) while no worker runs, then a fresh node NODE takes them. Per finished job: (finished - started) - generation time;
 # jobs/s from the first start to the last end. Leaves the node running; its port is in $node_port.
 pipeline() {
     local name=$1 node=$2 jobs=$3 body=$4 out ended; shift 4
     rcli FLUSHALL >/dev/null
-    out=$(hey -n "$jobs" -c 16 -m POST -T application/json -d "$body" "http://127.0.0.1:$api_port/v1/jobs")
+    local clients=16
+    while (( jobs % clients )); do clients=$(( clients - 1 )); done   # hey sends n rounded down to a multiple of c
+    out=$(hey -n "$jobs" -c "$clients" -m POST -T application/json -d "$body" "http://127.0.0.1:$api_port/v1/jobs")
     echo "$out" | grep -q "\[202\][[:space:]]*$jobs responses" || die "not every job was accepted: $out"
     node_port=$(free_port)
     start_node "$node" "$node_port" TTV_RATE_LIMIT=0 "$@"
