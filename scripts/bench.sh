@@ -3,7 +3,8 @@
 # figure next to a ceiling measured in the same run with the same load (nginx answering a canned 202, and
 # redis-benchmark running the Redis work of one submission). Builds if needed, starts its own Redis, GCS emulator
 # and Karaf copies on free ports, and writes bench/results/<time>.md and .json.
-# Usage: scripts/bench.sh   (BENCH_DURATION=20 BENCH_REPEATS=3 BENCH_PIPELINE_JOBS=1000 BENCH_CONNECTIONS=64)
+# Usage: scripts/bench.sh   (BENCH_DURATION=20 BENCH_REPEATS=3 BENCH_CONNECTIONS=64 BENCH_PIPELINE_JOBS=1000
+#                            BENCH_PIPELINE_CONCURRENCY="4 8 16" BENCH_LOCAL_JOBS=200 BENCH_FIXED_RATE=1000)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -12,7 +13,7 @@ DURATION=${BENCH_DURATION:-20}
 REPEATS=${BENCH_REPEATS:-3}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 PIPELINE_JOBS=${BENCH_PIPELINE_JOBS:-1000}
-PIPELINE_CONCURRENCY=${BENCH_PIPELINE_CONCURRENCY:-8}
+PIPELINE_CONCURRENCY=${BENCH_PIPELINE_CONCURRENCY:-4 8 16}
 LOCAL_JOBS=${BENCH_LOCAL_JOBS:-200}
 FIXED_RATE=${BENCH_FIXED_RATE:-1000}
 ASSEMBLY="$ROOT/distribution/target/assembly"
@@ -287,8 +288,14 @@ done
 for p in $(pgrep -f "karaf.home=$WORK/node-all" || true); do kill "$p"; done
 
 # --- pipeline: the fastest generator, a remote API answering at once (scripts/bench/fake-fal.js) ---------------
-pipeline pipeline remote "$PIPELINE_JOBS" '{"prompt":"pipeline: a red fox","duration_seconds":1,"generator":"fal"}' \
-    TTV_ROLE=worker TTV_WORKER_CONCURRENCY="$PIPELINE_CONCURRENCY" "${FAL[@]}"
+# At each worker concurrency of BENCH_PIPELINE_CONCURRENCY: more jobs at once raise jobs/s until the CPU is full, and
+# the per-job overhead with them.
+for c in $PIPELINE_CONCURRENCY; do
+    pipeline "pipeline_c$c" "remote-c$c" "$PIPELINE_JOBS" \
+        '{"prompt":"pipeline: a red fox","duration_seconds":1,"generator":"fal"}' \
+        TTV_ROLE=worker TTV_WORKER_CONCURRENCY="$c" "${FAL[@]}"
+    for p in $(pgrep -f "karaf.home=$WORK/node-remote-c$c" || true); do kill "$p"; done
+done
 
 # --- report -----------------------------------------------------------------------------------------------
 python3 - "$RESULTS" "$OUT/$STAMP" "$DURATION" "$REPEATS" "$CONNECTIONS" <<'EOF'
