@@ -161,6 +161,7 @@ t0=$(now)
 start_node api "$api_port" TTV_ROLE=api TTV_RATE_LIMIT=0 "${FAL[@]}"
 wait_http "http://127.0.0.1:$api_port/v1/jobs?limit=1" 180
 record startup api_node_ready "$(echo "$(now) - $t0" | bc)" s
+sleep 15   # idle: the node has just finished starting (compiling, collecting its start-up garbage)
 record memory rss_idle_api_node "$(rss_mb api)" MB
 
 # --- intake: workers absent, so the queue only grows; every 202 must be a job in Redis --------------------

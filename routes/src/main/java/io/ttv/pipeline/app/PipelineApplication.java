@@ -198,7 +198,6 @@ public class PipelineApplication {
         context.getRegistry().bind("redisTemplate", redis.template());
         context.getRegistry().bind("redisConnectionFactory", redis.connectionFactory());
         context.getRegistry().bind("redisStringSerializer", RedisSerializer.string());
-        context.getRegistry().bind("gcsStorage", storage);
         context.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, metrics.registry());
         context.addRoutePolicyFactory(new MicrometerRoutePolicyFactory());
         // job_id, request_id, user_id and component in the MDC of every route step (the JSON log line's fields).
