@@ -192,18 +192,29 @@ record status_fixed_rate p50_at_${FIXED_RATE}_rps "$(printf '%s\n' "${fixed[@]}"
 record status_fixed_rate p99_at_${FIXED_RATE}_rps "$(printf '%s\n' "${fixed[@]}" | cut -d' ' -f2 | median)" ms
 
 # --- pipeline: one-second jobs through one node, GCS emulator -------------------------------------------------
-# pipeline NAME NODE JOBS BODY [ENV=VALUE...]: JOBS jobs created with BODY through the API node (hey, up to 16
-# clients) while no worker runs, then a fresh node NODE takes them. Per finished job: (finished - started) - generation time;
-# jobs/s from the first start to the last end. Leaves the node running; its port is in $node_port.
-pipeline() {
-    local name=$1 node=$2 jobs=$3 body=$4 out ended; shift 4
-    rcli FLUSHALL >/dev/null
-    local clients=16
+# fill JOBS BODY: JOBS jobs created with BODY through the API node (hey, up to 16 clients), every one answered 202.
+fill() {
+    local jobs=$1 body=$2 clients=16 out
     while (( jobs % clients )); do clients=$(( clients - 1 )); done   # hey sends n rounded down to a multiple of c
     out=$(hey -n "$jobs" -c "$clients" -m POST -T application/json -d "$body" "http://127.0.0.1:$api_port/v1/jobs")
     echo "$out" | grep -q "\[202\][[:space:]]*$jobs responses" || die "not every job was accepted: $out"
+}
+
+# pipeline NAME NODE JOBS BODY [ENV=VALUE...]: JOBS jobs filled while no worker runs, then a fresh node NODE takes
+# them (the figures of a node that has just started). Leaves the node running; its port is in $node_port.
+pipeline() {
+    local name=$1 node=$2 jobs=$3 body=$4; shift 4
+    rcli FLUSHALL >/dev/null
+    fill "$jobs" "$body"
     node_port=$(free_port)
     start_node "$node" "$node_port" TTV_RATE_LIMIT=0 "$@"
+    measure "$name" "$jobs"
+}
+
+# measure NAME JOBS: waits for the JOBS jobs in Redis to end, then records per finished job (finished - started) -
+# generation time, median and p99, and jobs/s from the first start to the last end.
+measure() {
+    local name=$1 jobs=$2 ended
     ended="local n = 0 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do \
 local s = redis.call('HGET', 'rq:job:' .. id, 'status') \
 if s == 'finished' or s == 'failed' or s == 'canceled' then n = n + 1 end end return n"
@@ -291,10 +302,14 @@ for p in $(pgrep -f "karaf.home=$WORK/node-all" || true); do kill "$p"; done
 # --- pipeline: the fastest generator, a remote API answering at once (scripts/bench/fake-fal.js) ---------------
 # At each worker concurrency of BENCH_PIPELINE_CONCURRENCY: more jobs at once raise jobs/s until the CPU is full, and
 # the per-job overhead with them.
+# Each node takes a second batch once warm (its code compiled): the figures of a node that has been running a while.
+fal_job='{"prompt":"pipeline: a red fox","duration_seconds":1,"generator":"fal"}'
 for c in $PIPELINE_CONCURRENCY; do
-    pipeline "pipeline_c$c" "remote-c$c" "$PIPELINE_JOBS" \
-        '{"prompt":"pipeline: a red fox","duration_seconds":1,"generator":"fal"}' \
+    pipeline "pipeline_c$c" "remote-c$c" "$PIPELINE_JOBS" "$fal_job" \
         TTV_ROLE=worker TTV_WORKER_CONCURRENCY="$c" "${FAL[@]}"
+    rcli FLUSHALL >/dev/null
+    fill "$PIPELINE_JOBS" "$fal_job"
+    measure "pipeline_c${c}_warm" "$PIPELINE_JOBS"
     for p in $(pgrep -f "karaf.home=$WORK/node-remote-c$c" || true); do kill "$p"; done
 done
 
