@@ -66,7 +66,7 @@ public class ArtifactStore {
      * Bytes sent per request of a resumable upload, a multiple of 256 KiB; a file no larger than this goes in one
      * request instead. Each upload in flight holds one buffer of this size on the heap.
      */
-    public static final int UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
+    private static final int UPLOAD_CHUNK_BYTES = 4 * 1024 * 1024;
 
     /**
      * Stores a file as {@code objectName} with its content type and custom metadata. Up to
