@@ -224,8 +224,8 @@ if s == 'finished' or s == 'failed' or s == 'canceled' then n = n + 1 end end re
         sleep 0.1
     done
     rcli --no-raw EVAL "local out = {} for i, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do \
-local h = redis.call('HMGET', 'rq:job:' .. id, 'status', 'created_at', 'started_at', 'finished_at', 'generation_ms') \
-out[i] = table.concat({h[1] or '', h[2] or '', h[3] or '', h[4] or '', h[5] or ''}, ' ') end return out" 1 rq:jobs \
+local h = redis.call('HMGET', 'rq:job:' .. id, 'status', 'started_at', 'finished_at', 'generation_ms') \
+out[i] = table.concat({h[1] or '', h[2] or '', h[3] or '', h[4] or ''}, ' ') end return out" 1 rq:jobs \
         | sed 's/^ *[0-9]*) "//; s/"$//' >"$WORK/$name.txt"
     python3 - "$WORK/$name.txt" >"$WORK/$name.tsv" <<'PY'
 import sys, statistics
@@ -234,10 +234,10 @@ def t(s): return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp() * 100
 finished, starts, ends, processing, generation = 0, [], [], [], []
 for line in open(sys.argv[1]):
     p = line.split()
-    if len(p) < 5 or p[0] != "finished":
+    if len(p) < 4 or p[0] != "finished":
         continue
     finished += 1
-    started, ended, gen = t(p[2]), t(p[3]), float(p[4])
+    started, ended, gen = t(p[1]), t(p[2]), float(p[3])
     starts.append(started)
     ends.append(ended)
     generation.append(gen)

@@ -34,7 +34,7 @@ http.createServer((req, res) => {
       return res.end(video);
     }
     if (req.headers.authorization !== 'Key bench') return json(res, 401, { detail: 'bad key' });
-    let m = path.match(/^\/requests\/(\d+)(\/status|\/cancel)?$/);
+    const m = path.match(/^\/requests\/(\d+)(\/status|\/cancel)?$/);
     if (m && req.method === 'GET' && m[2] === '/status') return json(res, 200, { status: 'COMPLETED', logs: [] });
     if (m && req.method === 'GET' && !m[2]) return json(res, 200, { video: { url: `${base}/video.mp4` } });
     if (m && req.method === 'PUT' && m[2] === '/cancel') return json(res, 200, { status: 'CANCELLATION_REQUESTED' });

@@ -392,12 +392,7 @@ async function main() {
   app.all("/storage/v1/b/:bucketId/o/:objectId", (req, res, next) => {
     const override = req.header("X-HTTP-Method-Override");
     if (req.method === "POST" && override && override.toUpperCase() === "PATCH") req.method = "PATCH";
-    if (req.method === "PATCH") {
-      req.url = req.originalUrl.replace(/^\/storage\/v1/, "");
-      // The Java client's next upload after a metadata update on the same kept-alive connection failed at times
-      // (ConsoleIT: "Unknown Error" from the resumable session query); a fresh connection avoids that.
-      res.setHeader("Connection", "close");
-    }
+    if (req.method === "PATCH") req.url = req.originalUrl.replace(/^\/storage\/v1/, "");
     next();
   });
 

@@ -234,8 +234,8 @@ public class JobWorker {
                     message = "Uploading the video to storage failed";
                     break;
                 }
-                // An Error (OutOfMemoryError, StackOverflowError, LinkageError, AssertionError …; Camel hands it
-                // over wrapped in an exception) fails the job at once, not retryable. SPEC §6 retries only transient
+                // An Error (OutOfMemoryError, StackOverflowError, LinkageError, AssertionError …; wrapped in an
+                // exception by the bean component or ErrorBarrier) fails the job at once, not retryable. SPEC §6 retries only transient
                 // conditions outside the node (timeouts, 429, 5xx, connection resets); an Error is a defect of the
                 // node or its code, and the same input (a render is deterministic for prompt and seed) on the same
                 // code meets it again, so a retry would only take it, and perhaps the JVM, to more workers. When
