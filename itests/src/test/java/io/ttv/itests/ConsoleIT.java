@@ -84,9 +84,9 @@ class ConsoleIT {
         if (dist.get("/healthz").statusCode() == 200 && console("ttv:routes").contains(CLAIM)) {
             String state = routeState(CLAIM);
             if (state.equals("Suspended")) {
-                console("ttv:route-resume " + CLAIM);
+                console("ttv:route resume " + CLAIM);
             } else if (state.equals("Stopped")) {
-                console("ttv:route-start " + CLAIM);
+                console("ttv:route start " + CLAIM);
             }
         }
     }
@@ -121,7 +121,7 @@ class ConsoleIT {
     @Order(2)
     void routeSuspendKeepsJobsQueuedAndQueueDepthMatchesTheApi() throws Exception {
         assertEquals("Started", routeState(CLAIM));
-        String out = console("ttv:route-suspend " + CLAIM);
+        String out = console("ttv:route suspend " + CLAIM);
         assertTrue(out.contains("Route " + CLAIM + " is Suspended"), out);
         assertEquals("Suspended", routeState(CLAIM), "ttv:routes shows the suspension");
 
@@ -143,7 +143,7 @@ class ConsoleIT {
         assertEquals("2", queueRow(console("ttv:queue"), "queued"));
         assertOneErrorLine(console("ttv:job-cancel " + queued.get(2)), "has already ended: canceled");
 
-        out = console("ttv:route-resume " + CLAIM);
+        out = console("ttv:route resume " + CLAIM);
         assertTrue(out.contains("Route " + CLAIM + " is Started"), out);
         assertEquals("Started", routeState(CLAIM));
         awaitStatus(queued.get(0), "finished");
@@ -166,17 +166,22 @@ class ConsoleIT {
         assertEquals("0", cells[3].trim(), "no failed exchange");
         assertEquals("0", cells[4].trim(), "none in flight");
         assertTrue(Long.parseLong(cells[5].trim()) >= 0, "mean processing time in ms");
+        assertTrue(cells[7].trim().startsWith("io.ttv.core "), "the core contributes the ops routes: " + cells[7]);
+        assertTrue(routeCells(console("ttv:routes"), CLAIM)[7].trim().startsWith("io.ttv.flow.processing "),
+                "the processing bundle contributes the claim loops");
+        assertTrue(routeCells(console("ttv:routes"), "intake-create-job")[7].trim()
+                .startsWith("io.ttv.flow.intake "), "the intake bundle contributes the create route");
 
-        assertTrue(console("ttv:route-stop " + CLAIM).contains("is Stopped"));
+        assertTrue(console("ttv:route stop " + CLAIM).contains("is Stopped"));
         assertEquals("Stopped", routeState(CLAIM));
         String id = create("{\"prompt\":\"console stopped claim\",\"duration_seconds\":1}");
         assertEquals("queued", dist.job(id).get("status").asText());
         assertEquals("1", queueRow(console("ttv:queue"), "queued"), "no claims while the route is stopped");
         assertEquals("queued", dist.job(id).get("status").asText());
-        assertTrue(console("ttv:route-start " + CLAIM).contains("is Started"));
+        assertTrue(console("ttv:route start " + CLAIM).contains("is Started"));
         assertEquals("Started", routeState(CLAIM));
         awaitStatus(id, "finished");
-        assertOneErrorLine(console("ttv:route-suspend no-such-route"), "No route no-such-route");
+        assertOneErrorLine(console("ttv:route suspend no-such-route"), "No route no-such-route");
     }
 
     @Test
@@ -273,7 +278,7 @@ class ConsoleIT {
     @Test
     @Order(8)
     void featureSwitchToApiOnlyKeepsTheApiAndTheQueuedJobs() throws Exception {
-        console("ttv:route-suspend " + CLAIM);
+        console("ttv:route suspend " + CLAIM);
         String waiting = create("{\"prompt\":\"console survives the switch\",\"duration_seconds\":1}");
         assertEquals("queued", dist.job(waiting).get("status").asText());
 
@@ -310,7 +315,7 @@ class ConsoleIT {
     @Test
     @Order(9)
     void purgeRemovesOnlyOldTerminalJobs() throws Exception {
-        console("ttv:route-suspend " + CLAIM);
+        console("ttv:route suspend " + CLAIM);
         String queued = create("{\"prompt\":\"console not purged\",\"duration_seconds\":1}");
         Set<String> finished = apiIds("/v1/jobs?limit=100&status=finished");
         assertFalse(finished.isEmpty());
@@ -329,7 +334,7 @@ class ConsoleIT {
         }
         assertEquals(Set.of(queued), apiIds("/v1/jobs?limit=100"), "the queued job is kept");
         assertEquals(Set.of(queued), ids(console("ttv:jobs")));
-        console("ttv:route-resume " + CLAIM);
+        console("ttv:route resume " + CLAIM);
         awaitStatus(queued, "finished");
     }
 

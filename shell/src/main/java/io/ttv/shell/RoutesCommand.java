@@ -19,9 +19,10 @@ public class RoutesCommand extends TtvAction {
         table.column("Inflight").alignRight();
         table.column("Mean ms").alignRight();
         table.column("Uptime");
+        table.column("Bundle");
         for (PipelineOperations.RouteInfo r : ops.routes()) {
             table.addRow().addContent(r.id(), r.state(), n(r.exchangesTotal()), n(r.exchangesFailed()),
-                    n(r.inflight()), n(r.meanMillis()), orDash(r.uptime()));
+                    n(r.inflight()), n(r.meanMillis()), orDash(r.uptime()), orDash(r.bundle()));
         }
         table.print(System.out);
     }

@@ -1,0 +1,27 @@
+package io.ttv.pipeline.admin;
+
+import io.ttv.pipeline.core.config.PipelineConfig.Role;
+import io.ttv.pipeline.core.flow.AdminEndpoints;
+import io.ttv.pipeline.core.flow.Flow;
+import io.ttv.pipeline.core.flow.NodeContext;
+import org.apache.camel.RoutesBuilder;
+
+import java.util.List;
+
+/** The admin flow (callback dead letters over HTTP), published as a {@link Flow} service; runs on API nodes. */
+public class AdminFlow implements Flow {
+    @Override
+    public String name() {
+        return AdminEndpoints.FLOW;
+    }
+
+    @Override
+    public boolean runsOn(Role role) {
+        return role.runsApi();
+    }
+
+    @Override
+    public List<RoutesBuilder> routes(NodeContext node) {
+        return List.of(new AdminRoutes(new CallbackAdmin(node.api(), node.operations())));
+    }
+}

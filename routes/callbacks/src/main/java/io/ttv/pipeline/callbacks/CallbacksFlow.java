@@ -1,0 +1,36 @@
+package io.ttv.pipeline.callbacks;
+
+import io.ttv.pipeline.core.config.PipelineConfig;
+import io.ttv.pipeline.core.config.PipelineConfig.Role;
+import io.ttv.pipeline.core.domain.CallbackTargets;
+import io.ttv.pipeline.core.flow.CallbackEndpoints;
+import io.ttv.pipeline.core.flow.Flow;
+import io.ttv.pipeline.core.flow.NodeContext;
+import org.apache.camel.RoutesBuilder;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The callbacks flow, published as a {@link Flow} service. Every node runs it: a worker delivers its jobs' events,
+ * any node an operator's replay of a dead letter.
+ */
+public class CallbacksFlow implements Flow {
+    @Override
+    public String name() {
+        return CallbackEndpoints.FLOW;
+    }
+
+    @Override
+    public boolean runsOn(Role role) {
+        return true;
+    }
+
+    @Override
+    public List<RoutesBuilder> routes(NodeContext node) {
+        PipelineConfig config = node.config();
+        return List.of(new CallbackRoutes(new CallbackDelivery(node.jobs(), node.mapper(), config.callbackSecret(),
+                config.callbackAllowPrivate(), Duration.ofMillis(config.callbackTimeoutMs()),
+                config.callbackRetrySchedule(), node.deadLetters(), node.metrics(), CallbackTargets.SYSTEM)));
+    }
+}

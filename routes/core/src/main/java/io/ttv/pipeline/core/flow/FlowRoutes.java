@@ -1,0 +1,160 @@
+package io.ttv.pipeline.core.flow;
+
+import io.ttv.pipeline.core.config.PipelineConfig.Role;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.support.service.ServiceHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The flows running on one node's CamelContext: adds a flow's routes when its service arrives and removes them when
+ * it goes, touching no other route. Removal is graceful and loses no request:
+ * <ol>
+ *   <li>the flow's consumers stop, so new calls to its {@code direct:} endpoints wait for the next version;</li>
+ *   <li>{@link Drainable} builders finish or hand back their work (running jobs, long-polls);</li>
+ *   <li>the exchanges still in the flow's routes end (at most {@link #INFLIGHT_TIMEOUT});</li>
+ *   <li>the routes are stopped and removed, and {@link Drainable#removed()} runs.</li>
+ * </ol>
+ */
+public final class FlowRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(FlowRoutes.class);
+    /** How long a removal waits for exchanges already inside the flow's routes. */
+    static final Duration INFLIGHT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final CamelContext camel;
+    private final Role role;
+    private final Map<Flow, Running> running = new LinkedHashMap<>();
+
+    private record Running(String origin, List<RoutesBuilder> builders, List<String> routeIds) {
+    }
+
+    public FlowRoutes(CamelContext camel, Role role) {
+        this.camel = camel;
+        this.role = role;
+    }
+
+    /**
+     * Adds the routes of {@code flow} if this node's role runs it.
+     *
+     * @param origin the bundle that contributes it ({@code symbolic-name version}), shown by {@code ttv:routes}
+     */
+    public synchronized void add(Flow flow, String origin, NodeContext node) throws Exception {
+        if (!flow.runsOn(role)) {
+            LOG.info("Flow {} ({}) does not run on a node of role {}", flow.name(), origin, roleName());
+            return;
+        }
+        List<RoutesBuilder> builders = flow.routes(node);
+        List<String> ids = new ArrayList<>();
+        try {
+            for (RoutesBuilder builder : builders) {
+                camel.addRoutes(builder);
+                ids.addAll(routeIds(builder));
+            }
+        } catch (Exception e) {
+            removeRoutes(ids);
+            throw e;
+        }
+        running.put(flow, new Running(origin, builders, ids));
+        LOG.info("Flow {} ({}) added: {} routes", flow.name(), origin, ids.size());
+    }
+
+    /** Removes the routes of {@code flow} gracefully (see the class comment); nothing if they are not here. */
+    public synchronized void remove(Flow flow) {
+        Running r = running.remove(flow);
+        if (r == null) {
+            return;
+        }
+        LOG.info("Removing flow {} ({}): its new requests wait for the next version", flow.name(), r.origin());
+        for (String id : r.routeIds()) {
+            Route route = camel.getRoute(id);
+            if (route != null) {
+                ServiceHelper.stopService(route.getConsumer());
+            }
+        }
+        try {
+            for (RoutesBuilder b : r.builders()) {
+                if (b instanceof Drainable d) {
+                    d.drain();
+                }
+            }
+            awaitNoInflight(r.routeIds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        removeRoutes(r.routeIds());
+        for (RoutesBuilder b : r.builders()) {
+            if (b instanceof Drainable d) {
+                d.removed();
+            }
+        }
+        LOG.info("Flow {} ({}) removed", flow.name(), r.origin());
+    }
+
+    /** Removes every flow, the callbacks flow last (the others may still queue events for it while they drain). */
+    public synchronized void removeAll() {
+        List<Flow> flows = new ArrayList<>(running.keySet());
+        flows.sort(Comparator.comparing(f -> CallbackEndpoints.FLOW.equals(f.name())));
+        flows.forEach(this::remove);
+    }
+
+    /** Flow name → the bundle that contributes it, for the flows running now. */
+    public synchronized Map<String, String> flows() {
+        Map<String, String> out = new LinkedHashMap<>();
+        running.forEach((flow, r) -> out.put(flow.name(), r.origin()));
+        return out;
+    }
+
+    /** The bundle that contributes the route {@code routeId}, or null for a route of the core. */
+    public synchronized String originOf(String routeId) {
+        return running.values().stream().filter(r -> r.routeIds().contains(routeId)).map(Running::origin)
+                .findFirst().orElse(null);
+    }
+
+    private void awaitNoInflight(List<String> ids) throws InterruptedException {
+        long deadline = System.nanoTime() + INFLIGHT_TIMEOUT.toNanos();
+        while (ids.stream().anyMatch(id -> camel.getInflightRepository().size(id) > 0)) {
+            if (System.nanoTime() > deadline) {
+                LOG.warn("Exchanges still in flight after {} s; the routes are stopped anyway",
+                        INFLIGHT_TIMEOUT.toSeconds());
+                return;
+            }
+            TimeUnit.MILLISECONDS.sleep(5);
+        }
+    }
+
+    private void removeRoutes(List<String> ids) {
+        for (String id : ids) {
+            try {
+                camel.getRouteController().stopRoute(id);
+                camel.removeRoute(id);
+            } catch (Exception e) {
+                LOG.warn("Route {} not removed cleanly: {}", id, e.getMessage());
+            }
+        }
+    }
+
+    private String roleName() {
+        return role.name().toLowerCase();
+    }
+
+    private static List<String> routeIds(RoutesBuilder builder) {
+        if (!(builder instanceof RouteBuilder rb)) {
+            return List.of();
+        }
+        return rb.getRouteCollection().getRoutes().stream().map(RouteDefinition::getRouteId)
+                .filter(Objects::nonNull).toList();
+    }
+}

@@ -1,0 +1,104 @@
+package io.ttv.pipeline.core.health;
+
+import io.ttv.pipeline.core.gcs.ArtifactStore;
+import io.ttv.pipeline.core.redis.JobStore;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+
+import java.time.Duration;
+import java.util.Map;
+
+/** Readiness checks of the pipeline's dependencies, registered in Camel's health-check registry. */
+public final class ComponentChecks {
+    public static final String GROUP = "ttv";
+
+    private ComponentChecks() {
+    }
+
+    /** Redis answers PING. */
+    public static AbstractHealthCheck redis(JobStore jobs) {
+        return new ReadinessCheck("redis") {
+            @Override
+            protected void probe(HealthCheckResultBuilder builder) {
+                if (jobs.ping()) {
+                    builder.up();
+                } else {
+                    builder.down();
+                }
+            }
+        };
+    }
+
+    /** How long a GCS probe's outcome is reused: a probe is a remote call, readiness may be polled every second. */
+    public static final Duration GCS_CACHE = Duration.ofSeconds(5);
+
+    /** The artifact bucket can be read; the outcome is cached for {@link #GCS_CACHE}. */
+    public static AbstractHealthCheck gcs(ArtifactStore artifacts) {
+        return new ReadinessCheck("gcs") {
+            private long probedAt = Long.MIN_VALUE;
+            private String failure;
+
+            @Override
+            protected void probe(HealthCheckResultBuilder builder) {
+                String outcome;
+                synchronized (this) {
+                    long now = System.nanoTime();
+                    if (probedAt == Long.MIN_VALUE || now - probedAt >= GCS_CACHE.toNanos()) {
+                        try {
+                            artifacts.probe();
+                            failure = null;
+                        } catch (RuntimeException e) {
+                            failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                        }
+                        probedAt = System.nanoTime();
+                    }
+                    outcome = failure;
+                }
+                if (outcome == null) {
+                    builder.up();
+                } else {
+                    builder.message(outcome).down();
+                }
+            }
+        };
+    }
+
+    /** At least one worker in the fleet has a live heartbeat. */
+    public static AbstractHealthCheck workers(JobStore jobs, Duration heartbeatTtl) {
+        return new ReadinessCheck("workers") {
+            @Override
+            protected void probe(HealthCheckResultBuilder builder) {
+                long live = jobs.liveWorkers(heartbeatTtl);
+                builder.detail("live_workers", live);
+                if (live > 0) {
+                    builder.up();
+                } else {
+                    builder.message("no live worker heartbeat").down();
+                }
+            }
+        };
+    }
+
+    /** A check whose failure (an exception included: Redis down) is a DOWN result, never an error of /readyz. */
+    private abstract static class ReadinessCheck extends AbstractHealthCheck {
+        ReadinessCheck(String id) {
+            super(GROUP, id);
+        }
+
+        protected abstract void probe(HealthCheckResultBuilder builder);
+
+        @Override
+        protected final void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+            try {
+                probe(builder);
+            } catch (RuntimeException e) {
+                builder.message(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()).down();
+            }
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+    }
+}

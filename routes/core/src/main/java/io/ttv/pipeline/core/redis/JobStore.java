@@ -1,0 +1,394 @@
+package io.ttv.pipeline.core.redis;
+
+import io.ttv.pipeline.core.domain.JobStatus;
+import io.ttv.pipeline.core.domain.Timestamps;
+import org.springframework.data.redis.connection.RedisListCommands.Direction;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.ZSetOperations;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Jobs in Redis: creation, reads, the state machine (a Lua script, so every writer goes through the same
+ * atomic rules), the reliable claim into a per-worker processing list and its acknowledgement.
+ */
+public class JobStore {
+    public static final int MAX_LOG_LINES = 1000;
+    static final int MAX_EXAMINED = 1000;
+
+    /** How long an {@code Idempotency-Key} is remembered (SPEC §3). */
+    public static final Duration IDEMPOTENCY_RETENTION = Duration.ofHours(24);
+
+    /** Error of a job failed because its attempts were used up by lost or stopped workers. */
+    public static final String ATTEMPTS_EXHAUSTED =
+            "The job was interrupted on its last allowed attempt and was not completed";
+
+    private final StringRedisTemplate redis;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> createScript;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> transitionScript;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> requeueScript;
+    private final DefaultRedisScript<Long> lockScript;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> cancelScript;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> retryScript;
+    private final DefaultRedisScript<Long> promoteScript;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> readJobsScript;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> fleetCountsScript;
+
+    public JobStore(StringRedisTemplate redis) {
+        this.redis = redis;
+        String stateMachine = luaSource("state-machine.lua");
+        this.createScript = new DefaultRedisScript<>(luaSource("create-job.lua"), List.class);
+        this.transitionScript = new DefaultRedisScript<>(stateMachine + luaSource("transition.lua"), List.class);
+        this.requeueScript = new DefaultRedisScript<>(stateMachine + luaSource("requeue-worker.lua"), List.class);
+        this.lockScript = new DefaultRedisScript<>(luaSource("acquire-lock.lua"), Long.class);
+        this.cancelScript = new DefaultRedisScript<>(stateMachine + luaSource("cancel.lua"), List.class);
+        this.retryScript = new DefaultRedisScript<>(stateMachine + luaSource("schedule-retry.lua"), List.class);
+        this.promoteScript = new DefaultRedisScript<>(luaSource("promote-due.lua"), Long.class);
+        this.readJobsScript = new DefaultRedisScript<>(luaSource("read-jobs.lua"), List.class);
+        this.fleetCountsScript = new DefaultRedisScript<>(luaSource("fleet-counts.lua"), List.class);
+    }
+
+    static String luaSource(String name) {
+        try (InputStream in = JobStore.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8) + "\n";
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("Lua script " + name + " missing from the bundle", e);
+        }
+    }
+
+    /** Stores a new job hash, indexes it and queues it in one atomic step. */
+    public void create(String id, Instant createdAt, Map<String, String> fields) {
+        create(id, createdAt, fields, null);
+    }
+
+    /**
+     * Stores a new job unless {@code idempotency} names an earlier request: then nothing is written and the
+     * earlier job is returned, as a replay (same fingerprint) or a reuse of the key for another request.
+     */
+    public CreateResult create(String id, Instant createdAt, Map<String, String> fields, Idempotency idempotency) {
+        List<String> args = new ArrayList<>(4 + fields.size() * 2);
+        args.add(id);
+        args.add(Long.toString(createdAt.toEpochMilli()));
+        args.add(idempotency == null ? "" : idempotency.fingerprint());
+        args.add(Long.toString(IDEMPOTENCY_RETENTION.toSeconds()));
+        fields.forEach((k, v) -> {
+            args.add(k);
+            args.add(v);
+        });
+        List<String> keys = idempotency == null
+                ? List.of(RedisKeys.job(id), RedisKeys.JOBS_INDEX, RedisKeys.QUEUE)
+                : List.of(RedisKeys.job(id), RedisKeys.JOBS_INDEX, RedisKeys.QUEUE,
+                RedisKeys.idempotency(idempotency.scopedKeyDigest()));
+        List<?> r = redis.execute(createScript, keys, args.toArray());
+        if (r == null || r.size() != 2 || "exists".equals(r.get(0))) {
+            throw new IllegalStateException("job " + id + " not created: create-job returned " + r);
+        }
+        return new CreateResult(CreateResult.Outcome.valueOf(r.get(0).toString().toUpperCase(Locale.ROOT)),
+                r.get(1).toString());
+    }
+
+    /** An {@code Idempotency-Key} (digested with the client it belongs to) and the fingerprint of its request. */
+    public record Idempotency(String scopedKeyDigest, String fingerprint) {
+    }
+
+    /**
+     * Jobs by position in the {@code rq:jobs} index, newest first ({@code offset} 0 is the newest): the paging of
+     * the un-versioned {@code GET /jobs}.
+     */
+    public List<Map<String, String>> range(int offset, int limit) {
+        Set<String> ids = redis.opsForZSet().reverseRange(RedisKeys.JOBS_INDEX, offset, offset + limit - 1L);
+        if (ids == null || ids.isEmpty()) {
+            return List.of();
+        }
+        return hashes(ids).stream().filter(h -> !h.isEmpty()).toList();
+    }
+
+    public Map<String, String> get(String id) {
+        Map<Object, Object> raw = redis.opsForHash().entries(RedisKeys.job(id));
+        if (raw.isEmpty()) {
+            return null;
+        }
+        Map<String, String> out = new java.util.HashMap<>();
+        raw.forEach((k, v) -> out.put(k.toString(), v.toString()));
+        return out;
+    }
+
+    /**
+     * Moves a job to {@code target} if the state machine allows it.
+     *
+     * @param progress new progress (kept only if higher), or {@code null}
+     * @param fields   further fields to write with the transition (field, value, field, value …)
+     */
+    public TransitionResult transition(String id, JobStatus target, Integer progress, String... fields) {
+        Object[] args = new Object[3 + fields.length];
+        args[0] = target.wire();
+        args[1] = Timestamps.now();
+        args[2] = progress == null ? "" : Integer.toString(progress);
+        System.arraycopy(fields, 0, args, 3, fields.length);
+        return result(redis.execute(transitionScript, List.of(RedisKeys.job(id)), args));
+    }
+
+    private static TransitionResult result(List<?> r) {
+        long code = ((Number) r.get(0)).longValue();
+        if (code == -1) {
+            return new TransitionResult(TransitionResult.Outcome.MISSING, null);
+        }
+        JobStatus status = JobStatus.fromWire(r.get(1).toString());
+        return new TransitionResult(code == 1 ? TransitionResult.Outcome.APPLIED : TransitionResult.Outcome.REFUSED,
+                status);
+    }
+
+    /**
+     * Cancels a job: a queued one leaves the queue; a running one is marked canceled and its worker signalled on
+     * {@link RedisKeys#CANCEL_CHANNEL}. Terminal jobs are refused with their status.
+     */
+    public CancelResult cancel(String id) {
+        List<?> r = redis.execute(cancelScript, List.of(RedisKeys.job(id), RedisKeys.QUEUE, RedisKeys.DELAYED),
+                Timestamps.now(), id, RedisKeys.CANCEL_CHANNEL);
+        long code = ((Number) r.get(0)).longValue();
+        String detail = r.get(1).toString();
+        if (code == -1) {
+            return new CancelResult(CancelResult.Outcome.MISSING, null);
+        }
+        if (code == 0) {
+            return new CancelResult(CancelResult.Outcome.TERMINAL, JobStatus.fromWire(detail));
+        }
+        return new CancelResult("queued".equals(detail) ? CancelResult.Outcome.DEQUEUED : CancelResult.Outcome.SIGNALLED,
+                JobStatus.CANCELED);
+    }
+
+    /**
+     * Returns a running job that failed with a retryable error to the queue after {@code delay}: it waits in
+     * {@link RedisKeys#DELAYED} and leaves the worker's processing list, atomically.
+     */
+    public TransitionResult scheduleRetry(String id, String workerId, Duration delay, String error) {
+        List<?> r = redis.execute(retryScript, List.of(RedisKeys.job(id), RedisKeys.DELAYED,
+                RedisKeys.processing(workerId)), Timestamps.now(),
+                Long.toString(System.currentTimeMillis() + delay.toMillis()), id, error);
+        return result(r);
+    }
+
+    /** Moves up to {@code max} due retries to the front of the queue; returns how many moved. */
+    public long promoteDueRetries(int max) {
+        Long moved = redis.execute(promoteScript, List.of(RedisKeys.DELAYED, RedisKeys.QUEUE),
+                Long.toString(System.currentTimeMillis()), Integer.toString(max));
+        return moved == null ? 0 : moved;
+    }
+
+    /** Appends a {@code [timestamp] message} line to the job's log, keeping the newest {@value #MAX_LOG_LINES}. */
+    public void log(String id, String message) {
+        String key = RedisKeys.jobLogs(id);
+        redis.opsForList().rightPush(key, "[" + Timestamps.now() + "] " + message);
+        redis.opsForList().trim(key, -MAX_LOG_LINES, -1);
+    }
+
+    /**
+     * A page of jobs from the {@code rq:jobs} index, newest first, after {@code after} (null = from the newest),
+     * optionally only those in {@code status}. Examines at most {@value #MAX_EXAMINED} index entries per call, so a
+     * rare status costs bounded work per page (the page may then be short, with a cursor to go on).
+     */
+    public JobPage page(JobPage.Position after, int limit, JobStatus status) {
+        List<Map<String, String>> jobs = new ArrayList<>();
+        JobPage.Position last = after;
+        int examined = 0;
+        int batch = limit + 1;
+        while (jobs.size() < limit && examined < MAX_EXAMINED) {
+            double max = last == null ? Double.POSITIVE_INFINITY : last.score();
+            Set<ZSetOperations.TypedTuple<String>> entries = redis.opsForZSet()
+                    .reverseRangeByScoreWithScores(RedisKeys.JOBS_INDEX, Double.NEGATIVE_INFINITY, max, 0, batch);
+            List<ZSetOperations.TypedTuple<String>> fresh = new ArrayList<>();
+            for (ZSetOperations.TypedTuple<String> e : entries) {
+                if (last == null || isAfter(position(e), last)) {
+                    fresh.add(e);
+                }
+            }
+            boolean endOfIndex = entries.size() < batch;
+            if (fresh.isEmpty()) {
+                if (endOfIndex) {
+                    return new JobPage(jobs, null);
+                }
+                batch *= 2; // more jobs created in the same millisecond than one batch holds: look further
+                continue;
+            }
+            List<Map<String, String>> hashes = hashes(fresh.stream().map(ZSetOperations.TypedTuple::getValue).toList());
+            for (int i = 0; i < fresh.size(); i++) {
+                if (jobs.size() == limit) {
+                    return new JobPage(jobs, last.encode());
+                }
+                examined++;
+                last = position(fresh.get(i));
+                Map<String, String> hash = hashes.get(i);
+                if (!hash.isEmpty() && (status == null || status.wire().equals(hash.get("status")))) {
+                    jobs.add(hash);
+                }
+            }
+            if (endOfIndex) {
+                return new JobPage(jobs, null);
+            }
+        }
+        return new JobPage(jobs, last == null ? null : last.encode());
+    }
+
+    /** Index order, newest first: a lower creation time, or for the same time a lower id, comes after. */
+    private static boolean isAfter(JobPage.Position p, JobPage.Position cursor) {
+        return p.score() < cursor.score() || (p.score() == cursor.score() && p.id().compareTo(cursor.id()) < 0);
+    }
+
+    private static JobPage.Position position(ZSetOperations.TypedTuple<String> e) {
+        return new JobPage.Position(e.getScore(), e.getValue());
+    }
+
+    @SuppressWarnings("unchecked")
+    /** The hashes of {@code ids} in one round trip (a script: empty for a missing job), in the order given. */
+    private List<Map<String, String>> hashes(Collection<String> ids) {
+        List<?> raw = redis.execute(readJobsScript, ids.stream().map(RedisKeys::job).toList());
+        List<Map<String, String>> out = new ArrayList<>(ids.size());
+        for (Object hash : raw == null ? List.of() : raw) {
+            Map<String, String> m = new java.util.HashMap<>();
+            if (hash instanceof List<?> pairs) {
+                for (int i = 0; i + 1 < pairs.size(); i += 2) {
+                    m.put(pairs.get(i).toString(), pairs.get(i + 1).toString());
+                }
+            }
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** The newest {@code tail} log lines of a job, oldest first. */
+    public List<String> logs(String id, int tail) {
+        if (tail == 0) {
+            return List.of();
+        }
+        List<String> lines = redis.opsForList().range(RedisKeys.jobLogs(id), -tail, -1);
+        return lines == null ? List.of() : lines;
+    }
+
+    public boolean exists(String id) {
+        return Boolean.TRUE.equals(redis.hasKey(RedisKeys.job(id)));
+    }
+
+    /**
+     * Atomically moves the oldest queued job id into this worker's processing list (BLMOVE), waiting up to
+     * {@code wait}. Returns {@code null} when nothing arrived in time.
+     */
+    public String claim(String workerId, Duration wait) {
+        return redis.opsForList().move(RedisKeys.QUEUE, Direction.RIGHT, RedisKeys.processing(workerId),
+                Direction.LEFT, wait);
+    }
+
+    /** Removes a job from the worker's processing list; call only after its terminal state is written. */
+    public void acknowledge(String workerId, String id) {
+        redis.opsForList().remove(RedisKeys.processing(workerId), 1, id);
+    }
+
+    /**
+     * Returns a worker's unfinished jobs to the queue (oldest claim first) and deletes its processing list. A running
+     * job that has had {@code maxAttempts} starts is failed instead; its id is in the result.
+     */
+    public RequeueResult requeue(String workerId, int maxAttempts) {
+        return giveBack(workerId, maxAttempts, List.of());
+    }
+
+    /**
+     * Gives back only {@code ids} from a live worker's processing list (all of them when empty): a running job
+     * returns to the queue (or fails when out of attempts), an already ended one just leaves the list.
+     */
+    public RequeueResult giveBack(String workerId, int maxAttempts, Collection<String> ids) {
+        List<String> args = new ArrayList<>(List.of(Integer.toString(maxAttempts), Timestamps.now(),
+                RedisKeys.job(""), ATTEMPTS_EXHAUSTED));
+        args.addAll(ids);
+        List<?> r = redis.execute(requeueScript, List.of(RedisKeys.processing(workerId), RedisKeys.QUEUE),
+                args.toArray());
+        List<String> failed = r.subList(1, r.size()).stream().map(Object::toString).toList();
+        return new RequeueResult(((Number) r.get(0)).intValue(), failed);
+    }
+
+    /** The ids in a worker's processing list. */
+    public List<String> processing(String workerId) {
+        List<String> ids = redis.opsForList().range(RedisKeys.processing(workerId), 0, -1);
+        return ids == null ? List.of() : ids;
+    }
+
+    /** Takes or renews a lease on {@code key} for {@code holder}; true while the holder has it. */
+    public boolean lease(String key, String holder, Duration ttl) {
+        Long held = redis.execute(lockScript, List.of(key), holder, Long.toString(ttl.toMillis()));
+        return held != null && held == 1L;
+    }
+
+    /** Workers in the index whose heartbeat key has expired: they died without deregistering. */
+    public List<String> deadWorkers(Duration ttl) {
+        Set<String> stale = redis.opsForZSet().rangeByScore(RedisKeys.WORKERS, Double.NEGATIVE_INFINITY,
+                System.currentTimeMillis() - ttl.toMillis());
+        if (stale == null) {
+            return List.of();
+        }
+        return stale.stream().filter(w -> !Boolean.TRUE.equals(redis.hasKey(RedisKeys.heartbeat(w)))).toList();
+    }
+
+    /** Renews the worker's heartbeat key (with a TTL) and its entry in the live-workers index. */
+    public void heartbeat(String workerId, Duration ttl) {
+        redis.opsForValue().set(RedisKeys.heartbeat(workerId), Timestamps.now(), ttl);
+        redis.opsForZSet().add(RedisKeys.WORKERS, workerId, System.currentTimeMillis());
+    }
+
+    public void removeWorker(String workerId) {
+        redis.delete(RedisKeys.heartbeat(workerId));
+        redis.opsForZSet().remove(RedisKeys.WORKERS, workerId);
+    }
+
+    /** Workers whose last heartbeat is newer than {@code ttl}. */
+    public long liveWorkers(Duration ttl) {
+        Long n = redis.opsForZSet().count(RedisKeys.WORKERS, System.currentTimeMillis() - ttl.toMillis(),
+                Double.POSITIVE_INFINITY);
+        return n == null ? 0 : n;
+    }
+
+    public long queueDepth() {
+        Long n = redis.opsForList().size(RedisKeys.QUEUE);
+        return n == null ? 0 : n;
+    }
+
+    public boolean ping() {
+        String pong = redis.execute(c -> c.ping(), true);
+        return "PONG".equalsIgnoreCase(pong);
+    }
+
+    /** Jobs waiting in the queue and jobs in the processing lists of live workers, in one round trip. */
+    public FleetCounts fleetCounts(Duration heartbeatTtl) {
+        String processing = RedisKeys.processing("\u0000");
+        int mark = processing.indexOf('\u0000');
+        List<?> r = redis.execute(fleetCountsScript, List.of(RedisKeys.QUEUE, RedisKeys.WORKERS),
+                Long.toString(System.currentTimeMillis() - heartbeatTtl.toMillis()), processing.substring(0, mark),
+                processing.substring(mark + 1));
+        return new FleetCounts(((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue());
+    }
+
+    public record FleetCounts(long queued, long processing) {
+    }
+
+    /** Redis {@code INFO} (default sections: clients, memory, …) as key → value. */
+    public Properties info() {
+        Properties info = redis.execute(c -> c.serverCommands().info(), true);
+        return info == null ? new Properties() : info;
+    }
+}

@@ -1,0 +1,54 @@
+package io.ttv.pipeline.core.redis;
+
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+
+import java.util.List;
+
+/**
+ * Per-client request budgets: a token bucket in Redis (one Lua call per request), so that every API node on the
+ * same Redis draws from the same budget.
+ */
+public class RateLimiter {
+    private final StringRedisTemplate redis;
+    @SuppressWarnings("rawtypes")
+    private final DefaultRedisScript<List> script = new DefaultRedisScript<>(JobStore.luaSource("rate-limit.lua"),
+            List.class);
+    private final int perMinute;
+    private final int burst;
+    private final String tokensPerMs;
+
+    /** @param perMinute sustained requests per minute (0 = unlimited); @param burst bucket size */
+    public RateLimiter(StringRedisTemplate redis, int perMinute, int burst) {
+        this.redis = redis;
+        this.perMinute = perMinute;
+        this.burst = burst;
+        this.tokensPerMs = Double.toString(perMinute / 60_000.0);
+    }
+
+    public boolean enabled() {
+        return perMinute > 0;
+    }
+
+    public int burst() {
+        return burst;
+    }
+
+    /** Takes one request from {@code client}'s bucket. */
+    public Decision take(String client) {
+        List<?> r = redis.execute(script, List.of(RedisKeys.rateLimit(client)), tokensPerMs, Integer.toString(burst));
+        if (r == null || r.size() < 4) {
+            throw new IllegalStateException("rate-limit script returned " + r);
+        }
+        return new Decision(((Number) r.get(0)).intValue() == 1, ((Number) r.get(1)).intValue(),
+                ((Number) r.get(2)).longValue(), ((Number) r.get(3)).longValue());
+    }
+
+    /**
+     * @param remaining requests the client may still make at once
+     * @param retryAfterMs when refused, how long until one request is allowed again
+     * @param resetMs how long until the bucket is full again
+     */
+    public record Decision(boolean allowed, int remaining, long retryAfterMs, long resetMs) {
+    }
+}

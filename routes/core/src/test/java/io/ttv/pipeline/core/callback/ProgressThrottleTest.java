@@ -1,0 +1,69 @@
+package io.ttv.pipeline.core.callback;
+
+import io.ttv.pipeline.core.flow.CallbackEndpoints;
+import io.ttv.pipeline.core.flow.JobHeaders;
+
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProgressThrottleTest {
+    @Test
+    void atMostOnePerIntervalPerJob() {
+        AtomicLong now = new AtomicLong(1_000);
+        ProgressThrottle t = new ProgressThrottle(Duration.ofSeconds(5), now::get);
+        assertTrue(t.allow("a"));
+        assertTrue(t.allow("b"));
+        now.addAndGet(Duration.ofMillis(4_999).toNanos());
+        assertFalse(t.allow("a"));
+        assertFalse(t.allow("b"));
+        now.addAndGet(Duration.ofMillis(1).toNanos());
+        assertTrue(t.allow("a"));
+        assertFalse(t.allow("a"));
+        t.forget("a");
+        assertTrue(t.allow("a"));
+        t.forget("a");
+        t.forget("b");
+        assertEquals(0, t.tracked());
+    }
+
+    @Test
+    void theOutboxQueuesOneProgressEventPerFiveSecondsAndEveryOtherEvent() throws Exception {
+        DefaultCamelContext camel = new DefaultCamelContext();
+        try {
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from(CallbackEndpoints.OUTBOX).to("mock:events");
+                }
+            });
+            camel.start();
+            MockEndpoint events = camel.getEndpoint("mock:events", MockEndpoint.class);
+            events.expectedHeaderValuesReceivedInAnyOrder(JobHeaders.CALLBACK_EVENT,
+                    "started", "progress", "progress", "finished", "progress");
+            events.setAssertPeriod(300); // after the five, nothing more may arrive: extras would fail the test
+            CallbackOutbox outbox = new CallbackOutbox(camel);
+            long start = System.nanoTime();
+            outbox.publish("job-1", "started");
+            for (int i = 0; i < 100; i++) {
+                outbox.progress("job-1");
+                outbox.progress("job-2");
+            }
+            outbox.publish("job-1", "finished");
+            outbox.progress("job-1"); // a new run of the job (a retry) starts a new window
+            assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(CallbackOutbox.PROGRESS_INTERVAL) < 0,
+                    "too slow for the assertion to mean anything");
+            events.assertIsSatisfied(10_000);
+        } finally {
+            camel.stop();
+        }
+    }
+}
