@@ -3,7 +3,6 @@ package io.ttv.pipeline.admin;
 import io.ttv.pipeline.core.flow.AdminEndpoints;
 
 import io.ttv.pipeline.core.http.ApiErrorConfiguration;
-import io.ttv.pipeline.core.http.ApiSchemas;
 
 import org.apache.camel.builder.RouteBuilder;
 

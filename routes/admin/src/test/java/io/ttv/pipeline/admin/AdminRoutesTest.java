@@ -3,7 +3,6 @@ package io.ttv.pipeline.admin;
 import io.ttv.pipeline.core.flow.CallbackEndpoints;
 import io.ttv.pipeline.core.flow.JobHeaders;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ttv.pipeline.core.app.NodeAssembly;
@@ -23,7 +22,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 

@@ -2,7 +2,6 @@ package io.ttv.pipeline.callbacks;
 
 import io.ttv.pipeline.core.flow.CallbackEndpoints;
 
-
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
 import io.ttv.pipeline.callbacks.CallbackDelivery;
 import io.ttv.pipeline.core.flow.Drainable;

@@ -51,8 +51,13 @@ public final class TestRedis implements BeforeAllCallback, BeforeEachCallback, A
         server.stop();
     }
 
+    /** Starts the server again, with new clients: the pooled connections of the old ones are dead. */
     public void restart() throws IOException {
         server.start();
+        clients.close();
+        Map<String, String> settings = new HashMap<>(env);
+        settings.put("TTV_REDIS_URL", url);
+        clients = new RedisClients(PipelineConfig.resolve(Map.of(), settings), 8);
     }
 
     @Override

@@ -4,7 +4,6 @@ import io.ttv.pipeline.core.flow.Drainable;
 import io.ttv.pipeline.core.flow.IntakeEndpoints;
 
 import io.ttv.pipeline.core.http.ApiErrorConfiguration;
-import io.ttv.pipeline.core.http.ApiSchemas;
 
 import io.ttv.pipeline.core.redis.RedisKeys;
 import org.apache.camel.builder.RouteBuilder;
@@ -83,9 +82,13 @@ public class IntakeRoutes extends RouteBuilder implements Drainable {
                 .bean(events, "signal");
     }
 
+    /** Rate limit and API key were checked by the core's front door before the request reached the route. */
     private void createJobRoute(String endpoint, String routeId) {
         from(endpoint).routeId(routeId).routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
-                .bean(intake, "create");
+                .bean(intake, "validate")
+                .bean(intake, "idempotency")
+                .bean(intake, "store")
+                .bean(intake, "respondAccepted");
     }
 
     private void getJobRoute(String endpoint, String routeId) {

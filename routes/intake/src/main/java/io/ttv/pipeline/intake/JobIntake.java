@@ -1,5 +1,7 @@
 package io.ttv.pipeline.intake;
 
+import io.ttv.pipeline.core.domain.Sha256;
+
 import io.ttv.pipeline.core.flow.JobHeaders;
 
 import io.ttv.pipeline.core.http.Api;
@@ -23,12 +25,9 @@ import org.slf4j.LoggerFactory;
 import org.apache.camel.Message;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -55,6 +54,17 @@ public class JobIntake {
     private final CreateJobRequest.Rules rules;
     private final JobEvents events;
 
+    /** Property: the validated create body. */
+    static final String REQUEST = "TtvCreateRequest";
+    /** Property: the request's scoped Idempotency-Key and fingerprint ({@link JobStore.Idempotency}), if any. */
+    static final String IDEMPOTENCY = "TtvIdempotency";
+    /** Property: the stored (or replayed) job's {@link Accepted} answer. */
+    static final String ACCEPTED = "TtvAccepted";
+
+    /** What the create answer says: the job, when it was created, and whether it was an earlier request's. */
+    record Accepted(String id, String createdAt, boolean replayed) {
+    }
+
     public JobIntake(Api api, JobStore jobs, PipelineMetrics metrics, CreateJobRequest.Rules rules, JobEvents events) {
         this.api = api;
         this.events = events;
@@ -63,21 +73,90 @@ public class JobIntake {
         this.rules = rules;
     }
 
-    public void create(Exchange exchange) throws JsonProcessingException {
+    /** Step 1: a JSON body that passes every rule, and a well-formed {@code Idempotency-Key} if one is given. */
+    public void validate(Exchange exchange) {
         String contentType = exchange.getMessage().getHeader(Exchange.CONTENT_TYPE, String.class);
         if (!isJson(contentType)) {
             throw new ApiException(415, "UnsupportedMediaType", "Send the job as JSON with Content-Type: application/json",
                     Map.of("content_type", contentType == null ? "" : contentType), false);
         }
-        // Old clients posting to /jobs are pointed to /jobs/{id}, the path they know.
-        String basePath = exchange.getMessage().getHeader(Exchange.HTTP_URI, "/v1/jobs", String.class)
-                .startsWith("/v1/") ? "/v1/jobs" : "/jobs";
-        JobStore.Idempotency idempotency = idempotency(exchange);
-        CreateJobRequest req = CreateJobRequest.parse(exchange.getMessage().getBody(byte[].class), api.mapper(), rules);
+        String key = exchange.getMessage().getHeader("Idempotency-Key", String.class);
+        if (key != null && (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY
+                || !key.chars().allMatch(c -> c >= 0x21 && c < 0x7f))) {
+            throw new ValidationException("Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY
+                    + " visible ASCII characters", Map.of("field", "Idempotency-Key", "problem", "invalid"));
+        }
+        exchange.setProperty(REQUEST, CreateJobRequest.parse(exchange.getMessage().getBody(byte[].class),
+                api.mapper(), rules));
+    }
+
+    /**
+     * Step 2: the request's {@code Idempotency-Key}, scoped to its client, with the fingerprint of the normalised
+     * request; none without a key. The check itself is part of the store step (one atomic Lua call).
+     */
+    public void idempotency(Exchange exchange) throws JsonProcessingException {
+        String key = exchange.getMessage().getHeader("Idempotency-Key", String.class);
+        if (key != null) {
+            String client = exchange.getMessage().getHeader(Api.PRINCIPAL_HEADER, "anonymous", String.class);
+            String fingerprint = Sha256.hex(api.mapper().writeValueAsString(request(exchange)));
+            exchange.setProperty(IDEMPOTENCY, new JobStore.Idempotency(Sha256.hex(client + "\n" + key), fingerprint));
+        }
+    }
+
+    /**
+     * Step 3: stores and queues the job in one Lua call ({@code create-job.lua}), or finds the job an earlier request
+     * with the same key created; the same key with another body is a 422.
+     */
+    public void store(Exchange exchange) throws JsonProcessingException {
+        CreateJobRequest req = request(exchange);
         String id = UUID.randomUUID().toString();
         Instant now = Instant.now();
         String createdAt = Timestamps.format(now);
+        Map<String, String> fields = fields(exchange, req, id, createdAt);
+        CreateResult created = jobs.create(id, now, fields, exchange.getProperty(IDEMPOTENCY, JobStore.Idempotency.class));
+        if (created.outcome() == CreateResult.Outcome.REUSED) {
+            throw new ApiException(422, "IdempotencyKeyReused", "This Idempotency-Key was used for a different "
+                    + "request within the last 24 h", Map.of("job_id", created.jobId()), false);
+        }
+        boolean replayed = created.outcome() == CreateResult.Outcome.REPLAYED;
+        if (replayed) {
+            Map<String, String> original = jobs.get(created.jobId());
+            id = created.jobId();
+            createdAt = original == null ? createdAt : original.get("created_at");
+        } else {
+            metrics.jobAccepted();
+        }
+        exchange.setProperty(JobHeaders.JOB_ID, id);
+        exchange.setProperty(ACCEPTED, new Accepted(id, createdAt, replayed));
+        LogContext.bind(exchange);
+        if (replayed) {
+            LOG.info("Job {} replayed for a repeated Idempotency-Key", id);
+        } else {
+            LOG.info("Job {} accepted: generator {}, {} s, {}", id, req.generator(), req.durationSeconds(),
+                    req.aspectRatio());
+        }
+    }
 
+    /** Step 4: 202 with the job's id, status and creation time, and where to read it. */
+    public void respondAccepted(Exchange exchange) {
+        Accepted accepted = exchange.getProperty(ACCEPTED, Accepted.class);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", accepted.id());
+        body.put("status", JobStatus.QUEUED.wire());
+        body.put("created_at", accepted.createdAt());
+        api.respondJob(exchange, 202, body);
+        // Old clients posting to /jobs are pointed to /jobs/{id}, the path they know.
+        String basePath = exchange.getMessage().getHeader(Exchange.HTTP_URI, "/v1/jobs", String.class)
+                .startsWith("/v1/") ? "/v1/jobs" : "/jobs";
+        exchange.getMessage().setHeader("Location", basePath + "/" + accepted.id());
+        if (accepted.replayed()) {
+            exchange.getMessage().setHeader("Idempotent-Replayed", "true");
+        }
+    }
+
+    /** The job hash of a new job. */
+    private Map<String, String> fields(Exchange exchange, CreateJobRequest req, String id, String createdAt)
+            throws JsonProcessingException {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("id", id);
         fields.put("status", JobStatus.QUEUED.wire());
@@ -103,68 +182,11 @@ public class JobIntake {
         if (principal != null) {
             fields.put("user_id", principal);
         }
-        if (idempotency != null) {
-            idempotency = new JobStore.Idempotency(idempotency.scopedKeyDigest(), fingerprint(req));
-        }
-        CreateResult created = jobs.create(id, now, fields, idempotency);
-        boolean replayed = created.outcome() == CreateResult.Outcome.REPLAYED;
-        if (created.outcome() == CreateResult.Outcome.REUSED) {
-            throw new ApiException(422, "IdempotencyKeyReused", "This Idempotency-Key was used for a different "
-                    + "request within the last 24 h", Map.of("job_id", created.jobId()), false);
-        }
-        if (replayed) {
-            Map<String, String> original = jobs.get(created.jobId());
-            id = created.jobId();
-            createdAt = original == null ? createdAt : original.get("created_at");
-        } else {
-            metrics.jobAccepted();
-        }
-        exchange.setProperty(JobHeaders.JOB_ID, id);
-        LogContext.bind(exchange);
-        if (replayed) {
-            LOG.info("Job {} replayed for a repeated Idempotency-Key", id);
-        } else {
-            LOG.info("Job {} accepted: generator {}, {} s, {}", id, req.generator(), req.durationSeconds(),
-                    req.aspectRatio());
-        }
-
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", id);
-        body.put("status", JobStatus.QUEUED.wire());
-        body.put("created_at", createdAt);
-        api.respondJob(exchange, 202, body);
-        exchange.getMessage().setHeader("Location", basePath + "/" + id);
-        if (replayed) {
-            exchange.getMessage().setHeader("Idempotent-Replayed", "true");
-        }
+        return fields;
     }
 
-    /** The request's {@code Idempotency-Key}, scoped to its client; null without one. */
-    private JobStore.Idempotency idempotency(Exchange exchange) {
-        String key = exchange.getMessage().getHeader("Idempotency-Key", String.class);
-        if (key == null) {
-            return null;
-        }
-        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY || !key.chars().allMatch(c -> c >= 0x21 && c < 0x7f)) {
-            throw new ValidationException("Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY
-                    + " visible ASCII characters", Map.of("field", "Idempotency-Key", "problem", "invalid"));
-        }
-        String client = exchange.getMessage().getHeader(Api.PRINCIPAL_HEADER, "anonymous", String.class);
-        return new JobStore.Idempotency(sha256(client + "\n" + key), "");
-    }
-
-    /** The same request (after normalisation) has the same fingerprint. */
-    private String fingerprint(CreateJobRequest req) throws JsonProcessingException {
-        return sha256(api.mapper().writeValueAsString(req));
-    }
-
-    static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    private static CreateJobRequest request(Exchange exchange) {
+        return exchange.getProperty(REQUEST, CreateJobRequest.class);
     }
 
     /** {@code application/json} or a {@code +json} type, with or without parameters such as the charset. */
@@ -266,7 +288,7 @@ public class JobIntake {
             }
         }
         byte[] body = api.mapper().writeValueAsBytes(JobView.of(job, api.mapper()));
-        String etag = "\"" + sha256(new String(body, StandardCharsets.UTF_8)).substring(0, 32) + "\"";
+        String etag = "\"" + Sha256.hex(new String(body, StandardCharsets.UTF_8)).substring(0, 32) + "\"";
         String ifNoneMatch = exchange.getMessage().getHeader("If-None-Match", String.class);
         if (ifNoneMatch != null && matches(ifNoneMatch, etag)) {
             api.respondJob(exchange, 304, null);

@@ -1,6 +1,5 @@
 package io.ttv.pipeline.intake;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ttv.pipeline.core.app.NodeAssembly;

@@ -1,5 +1,7 @@
 package io.ttv.pipeline.processing;
 
+import io.ttv.pipeline.core.domain.Sha256;
+
 import io.ttv.pipeline.core.flow.JobHeaders;
 
 import io.ttv.pipeline.core.http.Api;
@@ -23,14 +25,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -145,7 +143,7 @@ public class JobWorker {
         }
         exchange.setProperty(GENERATION_MS, (System.nanoTime() - renderStart) / 1_000_000);
         exchange.setProperty(SIZE, Files.size(video));
-        exchange.setProperty(SHA256, sha256(video));
+        exchange.setProperty(SHA256, Sha256.hex(video));
         jobs.log(id, "rendered " + Files.size(video) + " bytes");
     }
 
@@ -380,16 +378,4 @@ public class JobWorker {
         return artifacts.folder(job.get("id"), Instant.parse(job.get("created_at")));
     }
 
-    static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[64 * 1024];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                digest.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -2,7 +2,6 @@ package io.ttv.pipeline.processing;
 
 import io.ttv.pipeline.core.flow.JobHeaders;
 
-
 import io.ttv.pipeline.core.callback.CallbackOutbox;
 import org.apache.camel.builder.RouteBuilder;
 

@@ -1,6 +1,5 @@
 package io.ttv.pipeline.processing;
 
-
 import io.ttv.pipeline.core.metrics.PipelineMetrics;
 import org.apache.camel.builder.RouteBuilder;
 

@@ -1,6 +1,5 @@
 package io.ttv.pipeline.core.flow;
 
-
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;

@@ -1,6 +1,5 @@
 package io.ttv.pipeline.core.http;
 
-import io.ttv.pipeline.core.config.PipelineConfig;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServer;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpServerConfiguration;

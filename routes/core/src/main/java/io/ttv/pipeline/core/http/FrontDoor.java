@@ -1,5 +1,7 @@
 package io.ttv.pipeline.core.http;
 
+import io.ttv.pipeline.core.domain.Sha256;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ttv.pipeline.core.metrics.PipelineMetrics;
@@ -51,7 +53,7 @@ public final class FrontDoor {
         this.mapper = mapper;
         this.metrics = metrics;
         this.templates = templates;
-        this.keyDigests = apiKeys.stream().map(FrontDoor::sha256).toList();
+        this.keyDigests = apiKeys.stream().map(Sha256::of).toList();
         this.limiter = limiter;
         this.trustedProxies = Set.copyOf(trustedProxies);
         metrics.activeConnections(connections::size);
@@ -187,7 +189,7 @@ public final class FrontDoor {
         if (presented == null || presented.isEmpty()) {
             return null;
         }
-        byte[] digest = sha256(presented);
+        byte[] digest = Sha256.of(presented);
         boolean valid = false;
         for (byte[] known : keyDigests) {
             // Every key is compared, in constant time, so timing tells nothing about which or how much matched.
@@ -256,13 +258,5 @@ public final class FrontDoor {
 
     private static long seconds(long ms) {
         return (ms + 999) / 1000;
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

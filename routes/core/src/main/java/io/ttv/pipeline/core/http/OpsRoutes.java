@@ -1,6 +1,5 @@
 package io.ttv.pipeline.core.http;
 
-
 import io.ttv.pipeline.core.domain.Timestamps;
 import io.ttv.pipeline.core.http.OpenApiDocument;
 import io.ttv.pipeline.core.metrics.PipelineMetrics;
@@ -8,7 +7,6 @@ import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckHelper;
-import org.apache.camel.model.rest.RestBindingMode;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;

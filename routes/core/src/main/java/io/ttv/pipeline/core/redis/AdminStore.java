@@ -39,7 +39,8 @@ public class AdminStore {
      * status, finished and canceled included.
      */
     public TransitionResult retryFailed(String id) {
-        List<?> r = redis.execute(retryScript, List.of(RedisKeys.job(id), RedisKeys.QUEUE), Timestamps.now(), id);
+        List<?> r = redis.execute(retryScript, List.of(RedisKeys.job(id), RedisKeys.QUEUE),
+                JobStore.stateMachineArgs(List.of(Timestamps.now(), id)));
         long code = ((Number) r.get(0)).longValue();
         if (code == -1) {
             return new TransitionResult(TransitionResult.Outcome.MISSING, null);

@@ -139,12 +139,21 @@ public class JobStore {
      * @param fields   further fields to write with the transition (field, value, field, value …)
      */
     public TransitionResult transition(String id, JobStatus target, Integer progress, String... fields) {
-        Object[] args = new Object[3 + fields.length];
-        args[0] = target.wire();
-        args[1] = Timestamps.now();
-        args[2] = progress == null ? "" : Integer.toString(progress);
-        System.arraycopy(fields, 0, args, 3, fields.length);
-        return result(redis.execute(transitionScript, List.of(RedisKeys.job(id)), args));
+        List<String> args = new ArrayList<>(List.of(id, target.wire(), Timestamps.now(),
+                progress == null ? "" : Integer.toString(progress)));
+        args.addAll(List.of(fields));
+        return result(redis.execute(transitionScript, List.of(RedisKeys.job(id)), stateMachineArgs(args)));
+    }
+
+    /**
+     * The arguments of a script that has {@code state-machine.lua} prepended: the job-events channel first (the
+     * state machine takes it off), then the script's own.
+     */
+    static Object[] stateMachineArgs(List<String> args) {
+        Object[] out = new Object[args.size() + 1];
+        out[0] = RedisKeys.JOB_EVENTS_CHANNEL;
+        System.arraycopy(args.toArray(), 0, out, 1, args.size());
+        return out;
     }
 
     private static TransitionResult result(List<?> r) {
@@ -163,7 +172,7 @@ public class JobStore {
      */
     public CancelResult cancel(String id) {
         List<?> r = redis.execute(cancelScript, List.of(RedisKeys.job(id), RedisKeys.QUEUE, RedisKeys.DELAYED),
-                Timestamps.now(), id, RedisKeys.CANCEL_CHANNEL);
+                stateMachineArgs(List.of(Timestamps.now(), id, RedisKeys.CANCEL_CHANNEL)));
         long code = ((Number) r.get(0)).longValue();
         String detail = r.get(1).toString();
         if (code == -1) {
@@ -182,8 +191,8 @@ public class JobStore {
      */
     public TransitionResult scheduleRetry(String id, String workerId, Duration delay, String error) {
         List<?> r = redis.execute(retryScript, List.of(RedisKeys.job(id), RedisKeys.DELAYED,
-                RedisKeys.processing(workerId)), Timestamps.now(),
-                Long.toString(System.currentTimeMillis() + delay.toMillis()), id, error);
+                RedisKeys.processing(workerId)), stateMachineArgs(List.of(Timestamps.now(),
+                Long.toString(System.currentTimeMillis() + delay.toMillis()), id, error)));
         return result(r);
     }
 
@@ -318,7 +327,7 @@ public class JobStore {
                 RedisKeys.job(""), ATTEMPTS_EXHAUSTED));
         args.addAll(ids);
         List<?> r = redis.execute(requeueScript, List.of(RedisKeys.processing(workerId), RedisKeys.QUEUE),
-                args.toArray());
+                stateMachineArgs(args));
         List<String> failed = r.subList(1, r.size()).stream().map(Object::toString).toList();
         return new RequeueResult(((Number) r.get(0)).intValue(), failed);
     }

@@ -5,7 +5,7 @@
 -- KEYS[1] job hash, KEYS[2] queue list; ARGV[1] now (ISO-8601), ARGV[2] job id
 -- Returns {1, 'queued'} when requeued, {0, current status} when refused, {-1, ''} when missing.
 local err = redis.call('HGET', KEYS[1], 'error')
-local r = transition(KEYS[1], 'queued', ARGV[1], '', {}, ADMIN_ALLOWED)
+local r = transition(KEYS[1], ARGV[2], 'queued', ARGV[1], '', {}, ADMIN_ALLOWED)
 if r[1] ~= 1 then
   return r
 end

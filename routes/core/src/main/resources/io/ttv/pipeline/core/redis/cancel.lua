@@ -4,7 +4,7 @@
 -- ARGV[3] cancel channel
 -- Returns {1, 'queued'|'running'} when canceled, {0, current status} when terminal, {-1, ''} when missing.
 local current = redis.call('HGET', KEYS[1], 'status')
-local r = transition(KEYS[1], 'canceled', ARGV[1], '', {})
+local r = transition(KEYS[1], ARGV[2], 'canceled', ARGV[1], '', {})
 if r[1] ~= 1 then
   return r
 end

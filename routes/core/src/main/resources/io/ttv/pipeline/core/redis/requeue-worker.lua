@@ -29,10 +29,10 @@ for i = 1, #ids do
   if status == 'started' or status == 'progress' then
     local attempts = tonumber(redis.call('HGET', key, 'attempts') or '0')
     if attempts >= tonumber(ARGV[1]) then
-      transition(key, 'failed', ARGV[2], '', { 'error', ARGV[4], 'retryable', 'false' })
+      transition(key, id, 'failed', ARGV[2], '', { 'error', ARGV[4], 'retryable', 'false' })
       failed[#failed + 1] = id
     else
-      transition(key, 'queued', ARGV[2], '', {})
+      transition(key, id, 'queued', ARGV[2], '', {})
       redis.call('RPUSH', KEYS[2], id)
       requeued = requeued + 1
     end

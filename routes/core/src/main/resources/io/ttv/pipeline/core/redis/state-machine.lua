@@ -1,10 +1,12 @@
--- The job state machine (SPEC §4), shared by every script that changes a job's status: it is prepended to them.
--- transition(key, target, now, progress, fields, allowed) returns {1, status} when applied, {0, current status}
--- when refused, {-1, ''} when the job does not exist. progress '' leaves progress alone; fields are extra
--- field, value pairs written with the transition; allowed (optional, default ALLOWED) is the table of allowed
--- moves. Every applied transition publishes the job id on the job-events channel (RedisKeys.JOB_EVENTS_CHANNEL),
+-- The job state machine (docs/architecture.md, "Job states"), shared by every script that changes a job's status:
+-- it is prepended to them. Every such script gets the job-events channel (RedisKeys.JOB_EVENTS_CHANNEL) as its first
+-- ARGV, which this prologue takes off, so that the script's own ARGV start at 1.
+-- transition(key, id, target, now, progress, fields, allowed) returns {1, status} when applied, {0, current status}
+-- when refused, {-1, ''} when the job does not exist. key is the job's hash and id the job's id; progress '' leaves
+-- progress alone; fields are extra field, value pairs written with the transition; allowed (optional, default
+-- ALLOWED) is the table of allowed moves. Every applied transition publishes the job id on the job-events channel,
 -- which wakes long-polling readers.
-local JOB_EVENTS = 'ttv:job-events'
+local JOB_EVENTS = table.remove(ARGV, 1)
 local ALLOWED = {
   queued   = { started = true, canceled = true },
   started  = { progress = true, finished = true, failed = true, canceled = true, queued = true },
@@ -16,7 +18,7 @@ local ADMIN_ALLOWED = {
   failed = { queued = true },
 }
 
-local function transition(key, target, now, progress, fields, allowed)
+local function transition(key, id, target, now, progress, fields, allowed)
   local current = redis.call('HGET', key, 'status')
   if not current then
     return { -1, '' }
@@ -49,6 +51,6 @@ local function transition(key, target, now, progress, fields, allowed)
   if #fields > 0 then
     redis.call('HSET', key, unpack(fields))
   end
-  redis.call('PUBLISH', JOB_EVENTS, string.sub(key, 8))
+  redis.call('PUBLISH', JOB_EVENTS, id)
   return { 1, target }
 end

@@ -1,5 +1,7 @@
 package io.ttv.pipeline.generator.local;
 
+import io.ttv.pipeline.core.domain.Sha256;
+
 import io.ttv.pipeline.generator.GenerationException;
 import io.ttv.pipeline.generator.GenerationRequest;
 import io.ttv.pipeline.generator.ProgressListener;
@@ -14,8 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -97,14 +97,14 @@ public final class LocalVideoGenerator implements VideoGenerator {
         if (request.seed() != null) {
             return request.seed();
         }
-        return first8Bytes(sha256(("ttv-local-seed\u0000" + request.prompt()).getBytes(StandardCharsets.UTF_8)));
+        return first8Bytes(Sha256.of(("ttv-local-seed\u0000" + request.prompt()).getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Seed for the renderer's random source: mixes prompt and effective seed. */
     static long renderSeed(String prompt, long seed) {
         byte[] p = prompt.getBytes(StandardCharsets.UTF_8);
         ByteBuffer buf = ByteBuffer.allocate(p.length + 9).put(p).put((byte) 0).putLong(seed);
-        return first8Bytes(sha256(buf.array()));
+        return first8Bytes(Sha256.of(buf.array()));
     }
 
     @Override
@@ -332,14 +332,6 @@ public final class LocalVideoGenerator implements VideoGenerator {
             Files.deleteIfExists(output);
         } catch (IOException | RuntimeException ignored) {
             // best effort; the original failure matters more
-        }
-    }
-
-    private static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 not available", e);
         }
     }
 
