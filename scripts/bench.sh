@@ -269,9 +269,9 @@ video_url=$(curl -fs "http://127.0.0.1:$node_port/v1/jobs/$some_job/artifact" \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["url"])')
 curl -fs -o "$WORK/video.mp4" "$video_url"
 
-# --- hot redeploy: bundle:update of the routes bundle (a re-versioned copy) to the new version answering ------
+# --- hot redeploy: bundle:update of the intake flow bundle (a re-versioned copy) to the new version answering --
 ssh_port=$(sed -n 's/^sshPort *= *//p' "$WORK/node-all/etc/org.apache.karaf.shell.cfg")
-routes_jar=$(find "$WORK/node-all/system/io/ttv/ttv-routes" -name '*.jar' | head -1)
+routes_jar=$(find "$WORK/node-all/system/io/ttv/ttv-flow-intake" -name '*.jar' | head -1)
 python3 - "$routes_jar" "$WORK/routes-next.jar" <<'EOF'
 import re, sys, zipfile
 with zipfile.ZipFile(sys.argv[1]) as zi, zipfile.ZipFile(sys.argv[2], 'w', zipfile.ZIP_DEFLATED) as zo:
@@ -282,14 +282,13 @@ with zipfile.ZipFile(sys.argv[1]) as zi, zipfile.ZipFile(sys.argv[2], 'w', zipfi
         zo.writestr(item, data)
 EOF
 t0=$(now)
-printf 'bundle:update -r io.ttv.routes file://%s\n' "$WORK/routes-next.jar" \
-    | "$WORK/node-all/bin/client" -a "$ssh_port" -u karaf -p karaf -r 10 -b >"$WORK/update.log" 2>&1 \
-    || true   # the refresh restarts the console's own bundles, which may end the session with a non-zero status
+printf 'bundle:update io.ttv.flow.intake file://%s\n' "$WORK/routes-next.jar" \
+    | "$WORK/node-all/bin/client" -a "$ssh_port" -u karaf -p karaf -r 10 -b >"$WORK/update.log" 2>&1
 deadline=$(( $(date +%s) + 120 ))
 until curl -fs "http://127.0.0.1:$node_port/" | grep -q benchnext && \
       [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$node_port/readyz")" = 200 ]; do
     if [ "$(date +%s)" -ge "$deadline" ]; then
-        log "WARNING: the new routes bundle did not answer within 120 s: $(cat "$WORK/update.log")"
+        log "WARNING: the new intake bundle did not answer within 120 s: $(cat "$WORK/update.log")"
         t0=""
         break
     fi

@@ -236,10 +236,15 @@ class PipelineIT {
             } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(e);
             }
-            return out[0].contains("io.ttv.routes");
+            return out[0].contains("io.ttv.flow.intake");
         });
-        String routes = out[0].lines().filter(l -> l.contains("io.ttv.routes")).findFirst().orElseThrow();
-        assertTrue(routes.contains("Active"), routes);
+        for (String bundle : new String[] {"io.ttv.pipeline.api", "io.ttv.core", "io.ttv.flow.intake",
+                "io.ttv.flow.processing", "io.ttv.flow.callbacks", "io.ttv.flow.admin", "io.ttv.generator.local",
+                "io.ttv.generator.remote", "io.ttv.blueprint", "io.ttv.shell"}) {
+            String line = out[0].lines().filter(l -> l.endsWith(" " + bundle) || l.contains(" " + bundle + " "))
+                    .findFirst().orElseThrow(() -> new AssertionError(bundle + " not listed:\n" + out[0]));
+            assertTrue(line.contains("Active"), line);
+        }
     }
 
     private static JsonNode ffprobe(Path video) throws IOException, InterruptedException {

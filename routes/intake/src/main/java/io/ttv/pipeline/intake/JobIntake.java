@@ -140,14 +140,14 @@ public class JobIntake {
     /** Step 4: 202 with the job's id, status and creation time, and where to read it. */
     public void respondAccepted(Exchange exchange) {
         Accepted accepted = exchange.getProperty(ACCEPTED, Accepted.class);
+        // Old clients posting to /jobs are pointed to /jobs/{id}, the path they know.
+        String basePath = exchange.getMessage().getHeader(Exchange.HTTP_URI, "/v1/jobs", String.class)
+                .startsWith("/v1/") ? "/v1/jobs" : "/jobs";
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", accepted.id());
         body.put("status", JobStatus.QUEUED.wire());
         body.put("created_at", accepted.createdAt());
         api.respondJob(exchange, 202, body);
-        // Old clients posting to /jobs are pointed to /jobs/{id}, the path they know.
-        String basePath = exchange.getMessage().getHeader(Exchange.HTTP_URI, "/v1/jobs", String.class)
-                .startsWith("/v1/") ? "/v1/jobs" : "/jobs";
         exchange.getMessage().setHeader("Location", basePath + "/" + accepted.id());
         if (accepted.replayed()) {
             exchange.getMessage().setHeader("Idempotent-Replayed", "true");

@@ -4,6 +4,7 @@ import io.ttv.pipeline.core.config.PipelineConfig.Role;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.support.service.ServiceHelper;
@@ -67,6 +68,9 @@ public final class FlowRoutes {
             removeRoutes(ids);
             throw e;
         }
+        if (camel.isStarted()) {
+            start(ids);
+        }
         running.put(flow, new Running(origin, builders, ids));
         LOG.info("Flow {} ({}) added: {} routes", flow.name(), origin, ids.size());
     }
@@ -121,6 +125,24 @@ public final class FlowRoutes {
     public synchronized String originOf(String routeId) {
         return running.values().stream().filter(r -> r.routeIds().contains(routeId)).map(Running::origin)
                 .findFirst().orElse(null);
+    }
+
+    /**
+     * Starts the routes of a flow added to a running context: the supervising route controller leaves a route
+     * added after the start to be started explicitly. A route that cannot start yet (a Redis subscription while
+     * Redis is down) is retried by that controller in the background.
+     */
+    private void start(List<String> ids) {
+        for (String id : ids) {
+            if (camel.getRouteController().getRouteStatus(id) == ServiceStatus.Started) {
+                continue;
+            }
+            try {
+                camel.getRouteController().startRoute(id);
+            } catch (Exception e) {
+                LOG.warn("Route {} not started yet, retried in the background: {}", id, e.getMessage());
+            }
+        }
     }
 
     private void awaitNoInflight(List<String> ids) throws InterruptedException {
