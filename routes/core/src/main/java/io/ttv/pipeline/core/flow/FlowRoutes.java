@@ -5,8 +5,12 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.Suspendable;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.model.ChoiceDefinition;
+import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.SendDefinition;
 import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,17 +18,21 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The flows running on one node's CamelContext: adds a flow's routes when its service arrives and removes them when
  * it goes, touching no other route. Removal is graceful and loses no request:
  * <ol>
- *   <li>the flow's consumers stop, so new calls to its {@code direct:} endpoints wait for the next version;</li>
+ *   <li>the consumers of the flow's entry routes are suspended: its timers fire no more, and new calls to its
+ *       {@code direct:} endpoints wait for the next version. Routes that the flow calls itself keep their consumers,
+ *       so the work in progress can finish;</li>
  *   <li>{@link Drainable} builders finish or hand back their work (running jobs, long-polls);</li>
  *   <li>the exchanges still in the flow's routes end (at most {@link #INFLIGHT_TIMEOUT});</li>
  *   <li>the routes are stopped and removed, and {@link Drainable#removed()} runs.</li>
@@ -39,7 +47,8 @@ public final class FlowRoutes {
     private final Role role;
     private final Map<Flow, Running> running = new LinkedHashMap<>();
 
-    private record Running(String origin, List<RoutesBuilder> builders, List<String> routeIds) {
+    /** @param entries the routes that take work from outside the flow (see {@link #entries}) */
+    private record Running(String origin, List<RoutesBuilder> builders, List<String> routeIds, List<String> entries) {
     }
 
     public FlowRoutes(CamelContext camel, Role role) {
@@ -71,7 +80,7 @@ public final class FlowRoutes {
         if (camel.isStarted()) {
             start(ids);
         }
-        running.put(flow, new Running(origin, builders, ids));
+        running.put(flow, new Running(origin, builders, ids, entries(builders)));
         LOG.info("Flow {} ({}) added: {} routes", flow.name(), origin, ids.size());
     }
 
@@ -82,10 +91,13 @@ public final class FlowRoutes {
             return;
         }
         LOG.info("Removing flow {} ({}): its new requests wait for the next version", flow.name(), r.origin());
-        for (String id : r.routeIds()) {
+        for (String id : r.entries()) {
             Route route = camel.getRoute(id);
-            if (route != null) {
-                ServiceHelper.stopService(route.getConsumer());
+            // Suspended, not stopped: stopping a consumer stops its route's processors under the exchanges in flight.
+            // A suspended direct consumer leaves its endpoint (callers wait), a suspended timer does not fire; other
+            // consumers run on until their route is stopped below, gracefully.
+            if (route != null && route.getConsumer() instanceof Suspendable) {
+                ServiceHelper.suspendService(route.getConsumer());
             }
         }
         try {
@@ -170,6 +182,31 @@ public final class FlowRoutes {
 
     private String roleName() {
         return role.name().toLowerCase();
+    }
+
+    /** The routes whose input no route of the same flow sends to: where work enters the flow. */
+    private static List<String> entries(List<RoutesBuilder> builders) {
+        List<RouteDefinition> routes = builders.stream().filter(RouteBuilder.class::isInstance)
+                .flatMap(b -> ((RouteBuilder) b).getRouteCollection().getRoutes().stream()).toList();
+        Set<String> called = new HashSet<>();
+        routes.forEach(route -> collectTargets(route.getOutputs(), called));
+        return routes.stream().filter(route -> !called.contains(route.getInput().getEndpointUri()))
+                .map(RouteDefinition::getRouteId).toList();
+    }
+
+    private static void collectTargets(List<ProcessorDefinition<?>> outputs, Set<String> into) {
+        for (ProcessorDefinition<?> step : outputs) {
+            if (step instanceof SendDefinition<?> send && send.getUri() != null) {
+                into.add(send.getUri());
+            }
+            if (step instanceof ChoiceDefinition choice) {
+                choice.getWhenClauses().forEach(when -> collectTargets(when.getOutputs(), into));
+                if (choice.getOtherwise() != null) {
+                    collectTargets(choice.getOtherwise().getOutputs(), into);
+                }
+            }
+            collectTargets(step.getOutputs(), into);
+        }
     }
 
     private static List<String> routeIds(RoutesBuilder builder) {

@@ -9,6 +9,7 @@ import org.apache.camel.Route;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.support.service.ServiceSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -91,6 +93,34 @@ class FlowRoutesTest {
         assertFalse(waiting.isDone(), "no consumer: the call waits instead of failing");
         node.flows().add(v2, "echo 2", node.node());
         assertEquals("v2", waiting.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void workInProgressFinishesThroughTheFlowsOwnRoutesWhileItIsRemoved() throws Exception {
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        TestFlow flow = new TestFlow("two-step", b -> {
+            b.from("direct:outer").routeId("outer")
+                    .process(e -> {
+                        inside.countDown();
+                        assertTrue(proceed.await(10, TimeUnit.SECONDS));
+                    })
+                    .to("direct:inner");
+            b.from("direct:inner").routeId("inner").setBody(b.constant("done"));
+        });
+        node.flows().add(flow, "two-step 1", node.node());
+        ProducerTemplate caller = node.camel().createProducerTemplate();
+        CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(
+                () -> caller.requestBody("direct:outer", "", String.class));
+        assertTrue(inside.await(10, TimeUnit.SECONDS));
+        CompletableFuture<Void> removal = CompletableFuture.runAsync(() -> node.flows().remove(flow));
+        await("the entry route takes no more work", () -> ((ServiceSupport) node.camel().getRoute("outer")
+                .getConsumer()).isSuspended());
+        assertFalse(removal.isDone(), "the removal waits for the exchange in flight");
+        proceed.countDown();
+        assertEquals("done", inFlight.get(10, TimeUnit.SECONDS), "the flow's inner route still served it");
+        removal.get(10, TimeUnit.SECONDS);
+        assertNull(node.camel().getRoute("inner"));
     }
 
     @Test
