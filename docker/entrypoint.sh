@@ -5,7 +5,7 @@
 # lets running jobs finish for TTV_SHUTDOWN_GRACE_SECONDS and requeues the rest (docker-compose.yml gives it
 # stop_grace_period to do so).
 #
-# Environment (besides the node's own TTV_* variables, which pass through unchanged; see README.md):
+# Environment (besides the node's own TTV_* variables, which pass through unchanged; see docs/configuration.md):
 #   KARAF_HOME        the distribution (default /opt/ttv)
 #   TTV_ROLE          all | api | worker (default all); checked here so that a typo fails at once
 #   TTV_LOG_DIR       if set, karaf.log goes to $TTV_LOG_DIR/<role>-<hostname>/ (a volume shared with promtail;

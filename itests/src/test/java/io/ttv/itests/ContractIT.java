@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The HTTP contract of SPEC §3 against the assembled distribution: node A (API and worker, API keys on, no rate
+ * The HTTP contract of docs/api.md against the assembled distribution: node A (API and worker, API keys on, no rate
  * limit) and two API-only nodes B and C without keys, sharing A's Redis, with a small rate limit (60/min, burst 10)
  * that the two of them must enforce together.
  */

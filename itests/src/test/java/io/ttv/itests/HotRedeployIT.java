@@ -1,5 +1,6 @@
 package io.ttv.itests;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -114,8 +115,12 @@ class HotRedeployIT {
         assertFalse(out.toLowerCase().contains("error"), out);
         Processes.await(flow + " " + version + " answering", Duration.ofSeconds(60), () -> {
             HttpResponse<String> r = dist.get("/");
-            return r.statusCode() == 200 && JSON.readTree(r.body()).path("flows").path(flow).asText()
-                    .equals(symbolicName + " " + version);
+            try {
+                return r.statusCode() == 200 && JSON.readTree(r.body()).path("flows").path(flow).asText()
+                        .equals(symbolicName + " " + version);
+            } catch (JsonProcessingException notJson) {
+                return false;
+            }
         });
         Instant answered = Instant.now();
         Instant updateBegan = dist.karafLog().lines()

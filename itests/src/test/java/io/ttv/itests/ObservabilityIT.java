@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Observability of a real node (SPEC §8): a real Prometheus scrapes it and finds every metric the shipped alert rules
+ * Observability of a real node (docs/operations.md): a real Prometheus scrapes it and finds every metric the shipped alert rules
  * and dashboards use; every line of {@code karaf.log} is a JSON object whose ids tie the API's line to the worker's
  * lines of the same job, with no secret in any line; {@code /readyz} follows a Redis outage within 5 s.
  */
@@ -108,7 +108,7 @@ class ObservabilityIT {
             missing.removeIf(n -> !query("count({__name__=\"" + n + "\",job=\"ttv-api\"})").isEmpty());
             return missing.isEmpty();
         });
-        // SPEC §8 names not used by a rule or dashboard are exported too.
+        // docs/operations.md names not used by a rule or dashboard are exported too.
         for (String n : List.of("http_requests_errors_total", "job_duration_seconds_count",
                 "gcs_upload_duration_seconds_count", "redis_connected_clients", "redis_used_memory_bytes",
                 "jobs_processing_total", "jobs_queued_total", "jvm_memory_used_bytes")) {

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Retries of SPEC §6, black-box: the node's {@code fal} backend points at a fake fal.ai queue API in this test whose
+ * Retries of docs/generators.md, black-box: the node's {@code fal} backend points at a fake fal.ai queue API in this test whose
  * answer to a submit is scripted by the job's prompt: 503 twice then a real video, 422, or 503 for ever. The video it
  * serves is one the node itself rendered with the {@code local} generator.
  */

@@ -10,7 +10,7 @@ import java.util.Optional;
  * <p>Contract shared by every backend:
  * <ul>
  *   <li>progress goes to the {@link ProgressListener}: 0..100, never decreasing, 100 only when the file is complete;</li>
- *   <li>errors are {@link GenerationException}s classified retryable or not (SPEC §6): timeouts, 429, 5xx and
+ *   <li>errors are {@link GenerationException}s classified retryable or not (docs/generators.md): timeouts, 429, 5xx and
  *       connection failures are retryable; invalid input, refused credentials, other 4xx and content refusals are
  *       not;</li>
  *   <li>cancel: an interrupt of the calling thread (what the worker does on a cancel signal, the job time limit or a

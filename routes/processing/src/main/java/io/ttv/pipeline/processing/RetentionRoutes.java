@@ -12,7 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Retention of terminal jobs (SPEC §4): every {@link #PERIOD}, the one node of the fleet holding the
+ * Retention of terminal jobs (docs/architecture.md): every {@link #PERIOD}, the one node of the fleet holding the
  * {@link RedisKeys#RETENTION_LOCK} lease deletes the finished, failed and canceled jobs that ended more than
  * {@code TTV_JOB_RETENTION} ago, with the console's purge ({@link AdminStore#purgeTerminal}): hash, logs, index
  * entry, callback dead letters. At most {@link #MAX_PER_PASS} per pass, so a large backlog is worked off over

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** A validated {@code POST /v1/jobs} body (SPEC §3). Build it with {@link #parse}. */
+/** A validated {@code POST /v1/jobs} body (docs/api.md). Build it with {@link #parse}. */
 public record CreateJobRequest(
         String prompt,
         String generator,

@@ -2,7 +2,7 @@ package io.ttv.pipeline.core.domain;
 
 import java.util.Locale;
 
-/** Job states (SPEC §4). {@code progress} is a state: the job is running and has reported progress. */
+/** Job states (docs/architecture.md). {@code progress} is a state: the job is running and has reported progress. */
 public enum JobStatus {
     QUEUED, STARTED, PROGRESS, FINISHED, FAILED, CANCELED;
 

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Turns a stored job hash into the wire job object (SPEC §3): every field present, absent values null. */
+/** Turns a stored job hash into the wire job object (docs/api.md): every field present, absent values null. */
 public final class JobView {
     private JobView() {
     }

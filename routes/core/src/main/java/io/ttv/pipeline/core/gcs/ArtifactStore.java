@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Where artifacts live in GCS (SPEC §7), signed download URLs, and a cheap reachability probe. */
+/** Where artifacts live in GCS (docs/operations.md), signed download URLs, and a cheap reachability probe. */
 public class ArtifactStore {
     public static final String VIDEO_NAME = "final_video.mp4";
     public static final String MANIFEST_NAME = "job.json";

@@ -44,7 +44,7 @@ public final class Api {
         return id;
     }
 
-    /** A well-formed client request id is kept (SPEC §3); anything else is replaced by a new UUID. */
+    /** A well-formed client request id is kept (docs/api.md); anything else is replaced by a new UUID. */
     public static String requestIdOf(String inbound) {
         return inbound != null && CLIENT_REQUEST_ID.matcher(inbound).matches() ? inbound : UUID.randomUUID().toString();
     }
@@ -67,7 +67,7 @@ public final class Api {
         exchange.getMessage().setHeader("Cache-Control", "no-store");
     }
 
-    /** The one error body of the API (SPEC §3). */
+    /** The one error body of the API (docs/api.md). */
     public void error(Exchange exchange, int status, String code, String message, Map<String, Object> details,
                       boolean retryable) {
         respond(exchange, status, errorBody(code, message, details, requestId(exchange), retryable));

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON schemas of the API's bodies (SPEC §3), named as in {@link io.ttv.pipeline.core.http.ApiSchemas}.
+ * The JSON schemas of the API's bodies (docs/api.md), named as in {@link io.ttv.pipeline.core.http.ApiSchemas}.
  * Response schemas list every field as required: absent values are {@code null}, never missing.
  */
 final class ApiSchemaCatalog {

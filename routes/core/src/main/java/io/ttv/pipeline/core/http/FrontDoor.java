@@ -36,7 +36,7 @@ public final class FrontDoor {
     private static final Logger LOG = LoggerFactory.getLogger(FrontDoor.class);
     /** Access lines have a logger of their own, so that etc/org.ops4j.pax.logging.cfg can route them apart. */
     private static final Logger ACCESS = LoggerFactory.getLogger("io.ttv.pipeline.access");
-    /** Paths never rate limited (SPEC §3): probes and scrapes must work while a client is throttled. */
+    /** Paths never rate limited (docs/api.md): probes and scrapes must work while a client is throttled. */
     static final Set<String> UNLIMITED = Set.of("/healthz", "/readyz", "/metrics");
     private static final String PRINCIPAL = "ttv.principal";
 

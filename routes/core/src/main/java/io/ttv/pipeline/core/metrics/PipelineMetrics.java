@@ -21,7 +21,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * The node's Prometheus registry and the product metrics of SPEC §8 (names from the operations guide).
+ * The node's Prometheus registry and the product metrics of docs/operations.md (names from the operations guide).
  * JVM binders are bound here because Micrometer's binder discovery does not work inside OSGi.
  * <p>
  * The fleet gauges ({@code redis_queue_depth}, {@code jobs_queued_total}, {@code jobs_processing_total},

@@ -28,7 +28,7 @@ public class JobStore {
     public static final int MAX_LOG_LINES = 1000;
     static final int MAX_EXAMINED = 1000;
 
-    /** How long an {@code Idempotency-Key} is remembered (SPEC §3). */
+    /** How long an {@code Idempotency-Key} is remembered (docs/api.md). */
     public static final Duration IDEMPOTENCY_RETENTION = Duration.ofHours(24);
 
     /** Error of a job failed because its attempts were used up by lost or stopped workers. */

@@ -1,6 +1,6 @@
 package io.ttv.pipeline.core.redis;
 
-/** Every Redis key of the product (SPEC §5). The {@code rq:} names are those the operations guide uses. */
+/** Every Redis key of the product (docs/architecture.md). The {@code rq:} names are those the operations guide uses. */
 public final class RedisKeys {
     public static final String QUEUE = "rq:queue:default";
     public static final String JOBS_INDEX = "rq:jobs";

@@ -27,31 +27,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The {@code /metrics} text of a node against a real Redis: every SPEC §8 name exported under exactly that name and
+ * The {@code /metrics} text of a node against a real Redis: every docs/operations.md name exported under exactly that name and
  * type, the fleet gauges counted from Redis, NaN (not a failed scrape) when Redis is gone, and the whole text accepted
  * by Prometheus's own parser ({@code promtool check metrics}).
  */
 class PipelineMetricsTest {
     private static final Duration TTL = Duration.ofSeconds(30);
-    /** name → type, exactly as SPEC §8 and the operations guide name them. */
-    private static final Map<String, String> SPEC_METRICS = new LinkedHashMap<>();
+    /** name → type, exactly as docs/operations.md and the operations guide name them. */
+    private static final Map<String, String> DOCUMENTED_METRICS = new LinkedHashMap<>();
 
     static {
-        SPEC_METRICS.put("http_requests_total", "counter");
-        SPEC_METRICS.put("http_request_duration_seconds", "histogram");
-        SPEC_METRICS.put("http_requests_errors_total", "counter");
-        SPEC_METRICS.put("api_active_connections", "gauge");
-        SPEC_METRICS.put("jobs_queued_total", "gauge");
-        SPEC_METRICS.put("jobs_processing_total", "gauge");
-        SPEC_METRICS.put("jobs_completed_total", "counter");
-        SPEC_METRICS.put("jobs_failed_total", "counter");
-        SPEC_METRICS.put("jobs_total", "counter");
-        SPEC_METRICS.put("job_duration_seconds", "histogram");
-        SPEC_METRICS.put("redis_queue_depth", "gauge");
-        SPEC_METRICS.put("worker_active_jobs", "gauge");
-        SPEC_METRICS.put("gcs_upload_duration_seconds", "histogram");
-        SPEC_METRICS.put("redis_connected_clients", "gauge");
-        SPEC_METRICS.put("redis_used_memory_bytes", "gauge");
+        DOCUMENTED_METRICS.put("http_requests_total", "counter");
+        DOCUMENTED_METRICS.put("http_request_duration_seconds", "histogram");
+        DOCUMENTED_METRICS.put("http_requests_errors_total", "counter");
+        DOCUMENTED_METRICS.put("api_active_connections", "gauge");
+        DOCUMENTED_METRICS.put("jobs_queued_total", "gauge");
+        DOCUMENTED_METRICS.put("jobs_processing_total", "gauge");
+        DOCUMENTED_METRICS.put("jobs_completed_total", "counter");
+        DOCUMENTED_METRICS.put("jobs_failed_total", "counter");
+        DOCUMENTED_METRICS.put("jobs_total", "counter");
+        DOCUMENTED_METRICS.put("job_duration_seconds", "histogram");
+        DOCUMENTED_METRICS.put("redis_queue_depth", "gauge");
+        DOCUMENTED_METRICS.put("worker_active_jobs", "gauge");
+        DOCUMENTED_METRICS.put("gcs_upload_duration_seconds", "histogram");
+        DOCUMENTED_METRICS.put("redis_connected_clients", "gauge");
+        DOCUMENTED_METRICS.put("redis_used_memory_bytes", "gauge");
     }
 
     @RegisterExtension
@@ -80,7 +80,7 @@ class PipelineMetricsTest {
         String text = metrics.scrape();
 
         Map<String, String> types = types(text);
-        SPEC_METRICS.forEach((name, type) -> assertEquals(type, types.get(name), name + " in\n" + text));
+        DOCUMENTED_METRICS.forEach((name, type) -> assertEquals(type, types.get(name), name + " in\n" + text));
         assertEquals(1.0, value(text, "jobs_total"));
         assertEquals(1.0, value(text, "jobs_completed_total"));
         assertEquals(1.0, value(text, "jobs_failed_total"));
@@ -178,8 +178,8 @@ class PipelineMetricsTest {
 
     /**
      * Prometheus's text parser (promtool, Debian package {@code prometheus}) must accept the text: exit 1 is a parse
-     * error. Exit 3 means lint advice only (the SPEC's gauges named {@code jobs_*_total}, Micrometer's JVM names),
-     * printed as {@code <metric> <advice>} lines; the SPEC gauges must be among them, proving promtool read them.
+     * error. Exit 3 means lint advice only (the documented gauges named {@code jobs_*_total}, Micrometer's JVM names),
+     * printed as {@code <metric> <advice>} lines; the documented gauges must be among them, proving promtool read them.
      */
     static void promtoolAccepts(String text) {
         try {

@@ -23,7 +23,7 @@ import java.util.OptionalLong;
 import java.util.function.LongConsumer;
 
 /**
- * The HTTP side shared by the remote backends: JSON calls with error classification (SPEC §6), streamed downloads
+ * The HTTP side shared by the remote backends: JSON calls with error classification (docs/generators.md), streamed downloads
  * with a size limit. Credentials are sent only to the provider's own origin (its base URL's scheme, host and port),
  * never to the hosts of result URLs, and never appear in a message: provider text is redacted before use.
  *
