@@ -19,11 +19,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,7 +46,8 @@ public final class FlowRoutes {
 
     private final CamelContext camel;
     private final Role role;
-    private final Map<Flow, Running> running = new LinkedHashMap<>();
+    /** Read without the lock by the ops endpoints and the console, which must not wait for a flow's removal. */
+    private final Map<Flow, Running> running = new ConcurrentHashMap<>();
 
     /** @param entries the routes that take work from outside the flow (see {@link #entries}) */
     private record Running(String origin, List<RoutesBuilder> builders, List<String> routeIds, List<String> entries) {
@@ -86,7 +88,7 @@ public final class FlowRoutes {
 
     /** Removes the routes of {@code flow} gracefully (see the class comment); nothing if they are not here. */
     public synchronized void remove(Flow flow) {
-        Running r = running.remove(flow);
+        Running r = running.get(flow);
         if (r == null) {
             return;
         }
@@ -116,6 +118,7 @@ public final class FlowRoutes {
                 d.removed();
             }
         }
+        running.remove(flow);
         LOG.info("Flow {} ({}) removed", flow.name(), r.origin());
     }
 
@@ -127,14 +130,14 @@ public final class FlowRoutes {
     }
 
     /** Flow name → the bundle that contributes it, for the flows running now. */
-    public synchronized Map<String, String> flows() {
-        Map<String, String> out = new LinkedHashMap<>();
+    public Map<String, String> flows() {
+        Map<String, String> out = new TreeMap<>();
         running.forEach((flow, r) -> out.put(flow.name(), r.origin()));
         return out;
     }
 
     /** The bundle that contributes the route {@code routeId}, or null for a route of the core. */
-    public synchronized String originOf(String routeId) {
+    public String originOf(String routeId) {
         return running.values().stream().filter(r -> r.routeIds().contains(routeId)).map(Running::origin)
                 .findFirst().orElse(null);
     }
