@@ -164,6 +164,23 @@ class FlowRoutesTest {
     }
 
     @Test
+    void aSubscriptionAddedWhileRedisIsDownStartsOnceRedisIsBack() throws Exception {
+        TestFlow subscribing = new TestFlow("subscribing", b -> b.from("spring-redis://{{redis.host}}:{{redis.port}}"
+                        + "?command=SUBSCRIBE&channels=test-channel&connectionFactory=#redisConnectionFactory"
+                        + "&serializer=#redisStringSerializer")
+                .routeId("intake-job-events").log("${body}"));
+        REDIS.stop();
+        try {
+            node.flows().add(subscribing, "subscribing 1", node.node());
+            assertEquals(Map.of("subscribing", "subscribing 1"), node.flows().flows(), "added, not refused");
+        } finally {
+            REDIS.restart();
+        }
+        await("the supervised subscription started", () -> node.camel().getRouteController()
+                .getRouteStatus("intake-job-events") == ServiceStatus.Started);
+    }
+
+    @Test
     void aFlowOfAnotherRoleIsNotAdded() throws Exception {
         TestFlow workersOnly = new TestFlow("w", b -> b.from("direct:w").routeId("w").log("w")) {
             @Override
@@ -177,7 +194,7 @@ class FlowRoutesTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (!condition.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, "timed out waiting: " + what);
             TimeUnit.MILLISECONDS.sleep(10);
