@@ -24,6 +24,7 @@ public class PipelineApplication {
     private static final Logger LOG = LoggerFactory.getLogger(PipelineApplication.class);
 
     private final Map<String, String> env;
+    private final BundleContext bundles;
     private final Reconfiguration reconfiguration;
     private NodeAssembly assembly;
     private Whiteboard whiteboard;
@@ -31,15 +32,20 @@ public class PipelineApplication {
 
     /**
      * @param pids PID id → its ConfigAdmin properties (missing PIDs mean all defaults)
-     * @param role the role fixed by the installed feature ({@code api}, {@code worker}); empty: {@code TTV_ROLE} or
-     *             the {@code ttv.worker} PID decide. A fixed role wins over both.
+     * @param role    the role fixed by the installed feature ({@code api}, {@code worker}); empty: {@code TTV_ROLE} or
+     *                the {@code ttv.worker} PID decide. A fixed role wins over both.
+     * @param bundles the Blueprint bundle's context: the flows and generators are followed, and the console's
+     *                operations published, through it (the core bundle itself may not be active yet when a
+     *                restarted Karaf starts the node)
      */
-    public PipelineApplication(Map<String, ?> pids, String role) {
-        this(toMaps(pids), role == null || role.isBlank() ? System.getenv() : withRole(System.getenv(), role));
+    public PipelineApplication(Map<String, ?> pids, String role, BundleContext bundles) {
+        this(toMaps(pids), role == null || role.isBlank() ? System.getenv() : withRole(System.getenv(), role),
+                bundles);
     }
 
-    PipelineApplication(Map<String, Map<String, Object>> pids, Map<String, String> env) {
+    PipelineApplication(Map<String, Map<String, Object>> pids, Map<String, String> env, BundleContext bundles) {
         this.env = env;
+        this.bundles = bundles;
         this.reconfiguration = new Reconfiguration(pids, this::restart);
     }
 
@@ -60,7 +66,6 @@ public class PipelineApplication {
         } catch (Exception e) {
             throw fail(e);
         }
-        BundleContext bundles = bundle == null ? null : bundle.getBundleContext();
         if (bundles != null) {
             whiteboard = Whiteboard.open(bundles, assembly);
         }
@@ -70,7 +75,7 @@ public class PipelineApplication {
             stop();
             throw fail(e);
         }
-        operations = OperationsRegistration.register(assembly.node().operations());
+        operations = OperationsRegistration.register(assembly.node().operations(), bundles);
         LOG.info("TTV Pipeline started: http://{}:{}/ (worker {})", config.httpHost(), config.httpPort(),
                 config.role().runsWorkers() ? assembly.node().workerId() : "off");
     }

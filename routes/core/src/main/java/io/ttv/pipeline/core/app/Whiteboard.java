@@ -68,11 +68,14 @@ final class Whiteboard implements AutoCloseable {
         });
     }
 
-    /** Starts following: the services already registered are handed over before this returns. */
+    /**
+     * Starts following: the services already registered are handed over before this returns. All services of the
+     * two types are tracked, whatever the class space of the bundle whose context is used (the Blueprint bundle's).
+     */
     static Whiteboard open(BundleContext bundles, NodeAssembly node) {
         Whiteboard w = new Whiteboard(bundles, node);
-        w.generators.open();
-        w.flows.open();
+        w.generators.open(true);
+        w.flows.open(true);
         return w;
     }
 

@@ -2,9 +2,7 @@ package io.ttv.pipeline.core.ops;
 
 import io.ttv.pipeline.ops.PipelineOperations;
 
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceRegistration;
 
 import java.util.Dictionary;
@@ -22,15 +20,8 @@ public final class OperationsRegistration {
         this.registration = registration;
     }
 
-    /** Registers {@code ops} with the routes bundle's context; null when not running in OSGi. */
-    public static OperationsRegistration register(PipelineOperations ops) {
-        Bundle bundle;
-        try {
-            bundle = FrameworkUtil.getBundle(OperationsRegistration.class);
-        } catch (NoClassDefFoundError e) {
-            return null;
-        }
-        BundleContext context = bundle == null ? null : bundle.getBundleContext();
+    /** Registers {@code ops} with the node's bundle context; null outside OSGi ({@code context} null). */
+    public static OperationsRegistration register(PipelineOperations ops, BundleContext context) {
         if (context == null) {
             return null;
         }
