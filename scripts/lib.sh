@@ -33,6 +33,16 @@ ensure_gcs_emulator() {
     fi
 }
 
+# Redocly CLI, pinned by the committed lockfile, for routes/core's OpenApiLintTest (/openapi.json is linted).
+# --ignore-scripts: the linter needs no install script, and none from the registry runs here.
+ensure_openapi_lint() {
+    local dir="$ROOT/scripts/openapi-lint"
+    if [ ! -f "$dir/node_modules/@redocly/cli/bin/cli.js" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+        log "installing the OpenAPI linter (npm ci)"
+        (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund >/dev/null) || die "npm ci failed in scripts/openapi-lint"
+    fi
+}
+
 # A real Redis 7 server binary (from the org.signal:embedded-redis jar on Maven Central): no system package needed.
 redis_server_binary() {
     if command -v redis-server >/dev/null 2>&1; then command -v redis-server; return; fi

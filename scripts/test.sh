@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests (plain JVM), black-box tests of the assembled Karaf distribution, and the
 # operations files (scripts/test-ops.sh).
-# Installs what the tests need on a fresh machine (ffprobe, the GCS emulator's node modules, a Redis binary),
-# then builds and runs everything with Maven. Extra arguments go to Maven (e.g. -pl routes).
+# Installs what the tests need on a fresh machine (ffprobe, the node modules of the GCS emulator and of the
+# OpenAPI linter, a Redis binary), then builds and runs everything with Maven. Extra arguments go to Maven
+# (e.g. -pl routes).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 require java "JDK 17"
 require mvn "Apache Maven"
-require node "Node.js 20, for the GCS emulator"
+require node "Node.js 20, for the GCS emulator and the OpenAPI linter"
 require npm "npm"
 ensure_apt_package ffprobe ffmpeg
 ensure_apt_package unzip unzip
 ensure_apt_package prometheus prometheus
 ensure_gcs_emulator
+ensure_openapi_lint
 
 log "building and testing (mvn verify)"
 mvn -B -ntp verify "$@"

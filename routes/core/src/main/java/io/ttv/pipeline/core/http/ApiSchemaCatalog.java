@@ -110,7 +110,11 @@ final class ApiSchemaCatalog {
                 "name", type("string"),
                 "version", type("string"),
                 "description", type("string"),
-                "docs_url", type("string")));
+                "docs_url", type("string"),
+                "flows", describe(new LinkedHashMap<>(Map.of("type", "object", "additionalProperties",
+                        describe(type("string"), "The bundle contributing the flow: \"<bundle symbolic name> "
+                                + "<bundle version>\""))),
+                        "The flows running on this node now, by name (intake, processing, ...)")));
         return s;
     }
 

@@ -16,17 +16,25 @@ import java.util.TreeMap;
 
 /**
  * The OpenAPI 3 document of the API, generated from the REST DSL model (paths, methods, operation ids,
- * parameters, request and response schemas, documented status codes), plus the answers every operation can
- * give through the front door (401, 429, 500). Body schemas come from {@link ApiSchemaCatalog} by the simple name
- * of the class the DSL names.
+ * parameters, request and response schemas, documented status codes), plus what the front door ({@link FrontDoor})
+ * adds to every operation: its security (an API key on the protected paths, none elsewhere) and the answers it can
+ * give (401, 413, 429, 500). Body schemas come from {@link ApiSchemaCatalog} by the simple name of the class the
+ * DSL names. OpenApiLintTest holds the document to Redocly's recommended rules (scripts/openapi-lint).
  */
 public final class OpenApiDocument {
+    /** The API key, either way {@link FrontDoor#authenticate} reads it; needed only when keys are configured. */
+    static final List<Map<String, List<String>>> API_KEY = List.of(Map.of("bearer", List.of()),
+            Map.of("apiKey", List.of()));
+    private static final String KEYS_CONFIGURED = " Required on /v1/jobs*, /jobs* and /v1/admin/* when the node has "
+            + "API keys configured (TTV_API_KEYS); a node without keys lets every request through.";
+
     private OpenApiDocument() {
     }
 
     public static Map<String, Object> of(CamelContext camel, String version) {
         Model model = camel.getCamelContextExtension().getContextPlugin(Model.class);
         Map<String, Map<String, Object>> paths = new TreeMap<>();
+        Map<String, Map<String, String>> tags = new LinkedHashMap<>();
         for (RestDefinition rest : model.getRestDefinitions()) {
             for (VerbDefinition verb : rest.getVerbs()) {
                 if ("false".equals(verb.getApiDocs())) {
@@ -34,19 +42,36 @@ public final class OpenApiDocument {
                 }
                 String path = PathTemplates.join(rest.getPath(), verb.getPath());
                 paths.computeIfAbsent(path, p -> new TreeMap<>()).put(verb.asVerb(), operation(rest, verb, path));
+                String tag = tagOf(rest);
+                if (tag != null) {
+                    Map<String, String> t = tags.computeIfAbsent(tag,
+                            name -> new LinkedHashMap<>(Map.of("name", name)));
+                    if (rest.getTag() != null && rest.getDescriptionText() != null) {
+                        t.putIfAbsent("description", rest.getDescriptionText());
+                    }
+                }
             }
         }
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("openapi", "3.0.3");
         doc.put("info", Map.of("title", "TTV Pipeline API", "version", version,
                 "description", "Text-to-video jobs: submit a prompt, poll the job or receive signed callbacks, "
-                        + "download the video through a signed link."));
+                        + "download the video through a signed link.",
+                "license", Map.of("name", "Proprietary")));
+        // Relative: the node that served this document, whatever address or proxy it was reached through.
+        doc.put("servers", List.of(Map.of("url", "/", "description", "The node that served this document")));
+        // Every operation states its own: the public ones none, the job and admin ones the API key.
+        doc.put("security", API_KEY);
+        doc.put("tags", List.copyOf(tags.values()));
         doc.put("paths", paths);
         doc.put("components", Map.of(
                 "schemas", ApiSchemaCatalog.schemas(),
                 "securitySchemes", Map.of(
-                        "bearer", Map.of("type", "http", "scheme", "bearer"),
-                        "apiKey", Map.of("type", "apiKey", "in", "header", "name", "X-API-Key"))));
+                        "bearer", Map.of("type", "http", "scheme", "bearer", "description",
+                                "An API key as a bearer token: Authorization: Bearer <key>." + KEYS_CONFIGURED),
+                        "apiKey", Map.of("type", "apiKey", "in", "header", "name", "X-API-Key", "description",
+                                "An API key in the X-API-Key header (it wins over Authorization when both are "
+                                        + "sent)." + KEYS_CONFIGURED))));
         return doc;
     }
 
@@ -54,8 +79,9 @@ public final class OpenApiDocument {
         Map<String, Object> op = new LinkedHashMap<>();
         op.put("operationId", verb.getId());
         op.put("summary", verb.getDescriptionText());
-        if (rest.getDescriptionText() != null) {
-            op.put("tags", List.of(rest.getDescriptionText()));
+        String tag = tagOf(rest);
+        if (tag != null) {
+            op.put("tags", List.of(tag));
         }
         List<Map<String, Object>> params = new ArrayList<>();
         for (ParamDefinition p : verb.getParams()) {
@@ -75,14 +101,19 @@ public final class OpenApiDocument {
         for (ResponseMessageDefinition r : verb.getResponseMsgs()) {
             responses.put(r.getCode(), response(r.getCode(), r.getMessage(), r.getResponseModel()));
         }
-        boolean protectedPath = FrontDoor.isProtectedPath(path);
-        if (protectedPath) {
+        if (FrontDoor.isProtectedPath(path)) {
+            op.put("security", API_KEY);
             responses.putIfAbsent("401", response("401", "Unauthorized: API key missing or wrong (when keys "
                     + "are configured); WWW-Authenticate: Bearer", null));
-            op.put("security", List.of(Map.of(), Map.of("bearer", List.of()), Map.of("apiKey", List.of())));
             responses.putIfAbsent("503", response("503", "RedisUnavailable (or StorageUnavailable); Retry-After gives "
                     + "the seconds to wait", null));
+        } else {
+            // Open whatever the configuration: no credential is read.
+            op.put("security", List.of());
         }
+        // The body limit (TTV_MAX_BODY_BYTES) holds on every path, before any route reads the request.
+        responses.putIfAbsent("413", response("413", "PayloadTooLarge: the request body is over the server's limit",
+                null));
         if (!FrontDoor.UNLIMITED.contains(path)) {
             responses.putIfAbsent("429", response("429", "RateLimitExceeded; Retry-After gives the seconds to wait",
                     null));
@@ -90,6 +121,11 @@ public final class OpenApiDocument {
         responses.putIfAbsent("500", response("500", "InternalError", null));
         op.put("responses", responses);
         return op;
+    }
+
+    /** The rest definition's tag, else its description (which then names the group). */
+    private static String tagOf(RestDefinition rest) {
+        return rest.getTag() != null ? rest.getTag() : rest.getDescriptionText();
     }
 
     private static Map<String, Object> parameter(ParamDefinition p) {

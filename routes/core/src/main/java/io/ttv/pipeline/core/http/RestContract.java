@@ -34,7 +34,7 @@ public class RestContract extends RouteBuilder {
                 // Never merge a REST route with the flow route it calls: the flow must stay removable.
                 .inlineRoutes(false)
                 .endpointProperty("headerFilterStrategy", "#" + ApiHeaderFilterStrategy.BEAN);
-        rest().description("Operations")
+        rest().tag("Service").description("What the service is, its API document, health and metrics")
                 .get("/").id("rest-root").description("What this service is").outType(ApiSchemas.Root.class)
                 .responseMessage().code(200).message("Name, version and where the API is described")
                 .responseModel(ApiSchemas.Root.class).endResponseMessage()
@@ -45,6 +45,8 @@ public class RestContract extends RouteBuilder {
                 .get("/healthz").id("rest-healthz").description("Liveness").outType(ApiSchemas.Health.class)
                 .responseMessage().code(200).message("Alive").responseModel(ApiSchemas.Health.class)
                 .endResponseMessage()
+                .responseMessage().code(503).message("Not alive: a Camel liveness check is down")
+                .responseModel(ApiSchemas.Health.class).endResponseMessage()
                 .to(HEALTHZ)
                 .get("/readyz").id("rest-readyz").description("Readiness: Redis, GCS, workers and the API")
                 .outType(ApiSchemas.Readiness.class)
@@ -64,7 +66,7 @@ public class RestContract extends RouteBuilder {
     }
 
     private void jobs() {
-        RestDefinition v1 = rest("/v1/jobs").description("Text-to-video jobs");
+        RestDefinition v1 = rest("/v1/jobs").tag("Jobs").description("Text-to-video jobs");
         create(v1.post().id("rest-create-job").description("Submit a job"), IntakeEndpoints.CREATE_JOB);
         v1.get().id("rest-list-jobs").description("List jobs, newest first").outType(ApiSchemas.JobList.class)
                 .param().name("limit").type(RestParamType.query).dataType("integer").defaultValue("20")
@@ -111,7 +113,8 @@ public class RestContract extends RouteBuilder {
                 .responseMessage().code(503).message("StorageUnavailable").endResponseMessage()
                 .to(IntakeEndpoints.ARTIFACT_LINK);
 
-        RestDefinition compat = rest("/jobs").description("Un-versioned paths of the Python service's clients");
+        RestDefinition compat = rest("/jobs").tag("Jobs (un-versioned)")
+                .description("Un-versioned paths of the Python service's clients");
         create(compat.post().id("rest-compat-create-job").description("Submit a job (un-versioned alias)"),
                 IntakeEndpoints.COMPAT_CREATE_JOB);
         compat.get().id("rest-compat-list-jobs").description("List jobs newest first, as a bare array")
@@ -139,7 +142,7 @@ public class RestContract extends RouteBuilder {
     }
 
     private void admin() {
-        RestDefinition admin = rest("/v1/admin/callbacks/dead-letters")
+        RestDefinition admin = rest("/v1/admin/callbacks/dead-letters").tag("Admin")
                 .description("Callbacks given up on after their retry schedule");
         admin.get().id("rest-admin-list-dead-letters").description("List dead-lettered callbacks, oldest first")
                 .outType(ApiSchemas.DeadLetterList.class)
