@@ -66,7 +66,7 @@ class HotRedeployIT {
         Processes.await("load running", Duration.ofSeconds(30), () -> load.accepted.size() >= 20);
 
         Redeploy intake = update("ttv-flow-intake", "io.ttv.flow.intake", "intake", load,
-                List.of("processing-run-job", "queue-heartbeat"));
+                List.of("processing-run-job", "queue-claim-1"));
         Processes.await("load after the intake update", Duration.ofSeconds(30),
                 () -> load.accepted.size() >= intake.acceptedBefore() + 40);
         Redeploy processing = update("ttv-flow-processing", "io.ttv.flow.processing", "processing", load,
