@@ -81,7 +81,8 @@ public class JobWorker {
         String id = exchange.getMessage().getBody(String.class);
         exchange.setProperty(JobHeaders.JOB_ID, id);
         LogContext.bind(exchange);
-        TransitionResult r = jobs.transition(id, JobStatus.STARTED, 0);
+        TransitionResult r = jobs.transitionAndLog(id, JobStatus.STARTED, 0,
+                "started on worker " + exchange.getProperty(ProcessingEndpoints.WORKER_ID));
         if (!r.applied()) {
             LOG.info("Job {} not started: it is {}", id, r.status() == null ? "missing" : r.status().wire());
             exchange.setProperty(SKIPPED, true);
@@ -100,7 +101,6 @@ public class JobWorker {
         LogContext.bind(exchange);
         exchange.setProperty(STARTED_AT, Instant.now());
         metrics.jobStarted();
-        jobs.log(id, "started on worker " + exchange.getProperty(ProcessingEndpoints.WORKER_ID));
         LOG.info("Job {} started", id);
     }
 

@@ -139,10 +139,19 @@ public class JobStore {
      * @param fields   further fields to write with the transition (field, value, field, value …)
      */
     public TransitionResult transition(String id, JobStatus target, Integer progress, String... fields) {
-        List<String> args = new ArrayList<>(List.of(id, target.wire(), Timestamps.now(),
-                progress == null ? "" : Integer.toString(progress)));
+        return transitionAndLog(id, target, progress, null, fields);
+    }
+
+    /** As {@link #transition}, also appending {@code message} to the job's log if the move is applied (one step). */
+    public TransitionResult transitionAndLog(String id, JobStatus target, Integer progress, String message,
+                                            String... fields) {
+        String now = Timestamps.now();
+        List<String> args = new ArrayList<>(List.of(id, target.wire(), now,
+                progress == null ? "" : Integer.toString(progress), message == null ? "" : logLine(now, message),
+                Integer.toString(MAX_LOG_LINES)));
         args.addAll(List.of(fields));
-        return result(redis.execute(transitionScript, List.of(RedisKeys.job(id)), stateMachineArgs(args)));
+        return result(redis.execute(transitionScript, List.of(RedisKeys.job(id), RedisKeys.jobLogs(id)),
+                stateMachineArgs(args)));
     }
 
     /**
@@ -206,8 +215,12 @@ public class JobStore {
     /** Appends a {@code [timestamp] message} line to the job's log, keeping the newest {@value #MAX_LOG_LINES}. */
     public void log(String id, String message) {
         String key = RedisKeys.jobLogs(id);
-        redis.opsForList().rightPush(key, "[" + Timestamps.now() + "] " + message);
+        redis.opsForList().rightPush(key, logLine(Timestamps.now(), message));
         redis.opsForList().trim(key, -MAX_LOG_LINES, -1);
+    }
+
+    private static String logLine(String timestamp, String message) {
+        return "[" + timestamp + "] " + message;
     }
 
     /**
