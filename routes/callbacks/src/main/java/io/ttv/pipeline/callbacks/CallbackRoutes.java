@@ -21,13 +21,19 @@ import java.time.Duration;
  *       (2xx, 410, refused), schedules the next attempt of the retry schedule, or dead-letters.</li>
  * </ul>
  * A Redis outage pauses the routes ({@link RedisOutageConfiguration}); a delivery whose attempt was cut short stays
- * claimed until its lease ends, then any node takes it again.
+ * claimed until its lease ends, then any node takes it again. When the flow is removed, its entry routes
+ * ({@code callbacks-deliver}, {@code callbacks-due}) stop taking work and the attempts already claimed finish; events
+ * still in the in-memory outbox wait there for the next version, and in any case in Redis for any node.
  */
 public class CallbackRoutes extends RouteBuilder {
     /** How often every node looks for due deliveries. */
     static final Duration POLL_INTERVAL = Duration.ofMillis(500);
     static final String ATTEMPT = "direct:callbacks-attempt";
-    static final String RETRIES = "seda:callbacks-retries";
+    /**
+     * The due deliveries this node has claimed, for {@code callbacks-retry}. One URI for the producer and the
+     * consumer: the core tells the flow's entry routes (suspended first on removal) from its inner ones by it.
+     */
+    static final String RETRIES = "seda:callbacks-retries?concurrentConsumers=" + CallbackDelivery.SLOTS;
 
     private final CallbackDelivery delivery;
 
@@ -52,7 +58,7 @@ public class CallbackRoutes extends RouteBuilder {
                     .to(RETRIES)
                 .end();
 
-        from(RETRIES + "?concurrentConsumers=" + CallbackDelivery.SLOTS).routeId("callbacks-retry")
+        from(RETRIES).routeId("callbacks-retry")
                 .routeConfigurationId(RedisOutageConfiguration.REDIS_OUTAGE)
                 .setProperty(JobHeaders.JOB_ID, method(delivery, "jobIdOf"))
                 .doTry()
