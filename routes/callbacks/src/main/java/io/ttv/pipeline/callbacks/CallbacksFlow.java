@@ -12,8 +12,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The callbacks flow, published as a {@link Flow} service. Every node runs it: a worker delivers its jobs' events,
- * any node an operator's replay of a dead letter.
+ * The callbacks flow, published as a {@link Flow} service. Every node runs it: a node makes the first attempt of the
+ * events it queued (its jobs', an operator's replay), and every node takes the deliveries that are due in Redis
+ * (retries, and those whose node went away).
  */
 public class CallbacksFlow implements Flow {
     @Override
@@ -29,8 +30,8 @@ public class CallbacksFlow implements Flow {
     @Override
     public List<RoutesBuilder> routes(NodeContext node) {
         PipelineConfig config = node.config();
-        return List.of(new CallbackRoutes(new CallbackDelivery(node.jobs(), node.mapper(), config.callbackSecret(),
-                config.callbackAllowPrivate(), Duration.ofMillis(config.callbackTimeoutMs()),
-                config.callbackRetrySchedule(), node.deadLetters(), node.metrics(), CallbackTargets.SYSTEM)));
+        return List.of(new CallbackRoutes(new CallbackDelivery(node.jobs(), node.callbacks(), node.mapper(),
+                config.callbackSecret(), config.callbackAllowPrivate(), Duration.ofMillis(config.callbackTimeoutMs()),
+                config.callbackRetrySchedule(), node.metrics(), CallbackTargets.SYSTEM)));
     }
 }

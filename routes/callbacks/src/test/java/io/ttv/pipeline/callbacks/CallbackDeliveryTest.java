@@ -3,6 +3,7 @@ package io.ttv.pipeline.callbacks;
 import io.ttv.pipeline.core.callback.CallbackOutbox;
 import io.ttv.pipeline.core.config.RetrySchedule;
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
+import io.ttv.pipeline.core.redis.CallbackQueue;
 
 import io.ttv.pipeline.testing.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,10 +12,8 @@ import io.ttv.pipeline.core.app.RedisClients;
 import io.ttv.pipeline.core.domain.CallbackTargets;
 import io.ttv.pipeline.core.metrics.PipelineMetrics;
 import io.ttv.pipeline.core.ops.NodeOperations;
-import io.ttv.pipeline.callbacks.CallbackRoutes;
 import io.ttv.pipeline.core.redis.AdminStore;
 import io.ttv.pipeline.core.redis.JobStore;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,7 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Callback delivery against a real Redis and a real HTTP receiver on loopback: retries, 410, dead letters. */
+/**
+ * Callback delivery against a real Redis and a real HTTP receiver on loopback: retries, 410, dead letters. Each test
+ * runs the callbacks flow of one node ({@link CallbackNode}); its retries wait in Redis.
+ */
 class CallbackDeliveryTest {
     static final String SECRET = "whsec_" + java.util.Base64.getEncoder().encodeToString(
             "a test secret of 32 bytes.......".getBytes());
@@ -49,8 +51,9 @@ class CallbackDeliveryTest {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     CallbackReceiver receiver;
-    CallbackDelivery delivery;
+    CallbackNode delivery;
     CallbackDeadLetters deadLetters;
+    CallbackQueue queue;
 
     @BeforeAll
     static void stores() {
@@ -62,6 +65,7 @@ class CallbackDeliveryTest {
     void setUp() throws IOException {
         receiver = new CallbackReceiver();
         deadLetters = new CallbackDeadLetters(clients.template());
+        queue = new CallbackQueue(clients.template());
     }
 
     /** Every delivery any test received must verify with the reference Standard Webhooks library. */
@@ -76,9 +80,13 @@ class CallbackDeliveryTest {
         receiver.close();
     }
 
-    CallbackDelivery delivery(String schedule, Duration timeout, PipelineMetrics metrics) {
-        delivery = new CallbackDelivery(jobs, MAPPER, SECRET, true, timeout, RetrySchedule.parse(schedule),
-                deadLetters, metrics, CallbackTargets.SYSTEM);
+    CallbackNode delivery(String schedule, Duration timeout, PipelineMetrics metrics) throws Exception {
+        return node(new CallbackDelivery(jobs, queue, MAPPER, SECRET, true, timeout, RetrySchedule.parse(schedule),
+                metrics, CallbackTargets.SYSTEM));
+    }
+
+    CallbackNode node(CallbackDelivery d) throws Exception {
+        delivery = new CallbackNode(d, queue);
         return delivery;
     }
 
@@ -173,11 +181,8 @@ class CallbackDeliveryTest {
     void exhaustionIsDeadLetteredCountedAndReplayDeliversIt() throws Exception {
         PipelineMetrics metrics = new PipelineMetrics(jobs);
         delivery("10ms,10ms", Duration.ofSeconds(5), metrics);
-        DefaultCamelContext camel = new DefaultCamelContext();
         try {
-            camel.addRoutes(new CallbackRoutes(delivery));
-            camel.start();
-            CallbackOutbox outbox = new CallbackOutbox(camel);
+            CallbackOutbox outbox = delivery.outbox;
             receiver.script.addAll(List.of(500, 502, 503));
             String id = job(receiver.url("/hook"), "finished");
             outbox.publish(id, "finished");
@@ -194,14 +199,14 @@ class CallbackDeliveryTest {
             assertTrue(metrics.scrape().contains("callbacks_dead_lettered_total 1.0"));
 
             NodeOperations ops = new NodeOperations("worker", "w1", jobs, new AdminStore(clients.template()),
-                    deadLetters, outbox, camel, routeId -> "test");
+                    deadLetters, outbox, delivery.camel, routeId -> "test");
             ops.replayCallback(id + "_finished");
             CallbackReceiver.await("the replayed delivery", () -> receiver.accepted().size() == 1);
             assertEquals("msg_" + id + "_finished", receiver.accepted().get(0).header("webhook-id"));
             assertTrue(deadLetters.list().isEmpty());
             assertEquals(4, receiver.received.size());
         } finally {
-            camel.stop();
+            delivery.stop();
             metrics.close();
         }
     }
@@ -241,8 +246,8 @@ class CallbackDeliveryTest {
 
     @Test
     void aPlainSecretIsUsedAsItsUtf8Bytes() throws Exception {
-        delivery = new CallbackDelivery(jobs, MAPPER, "plain secret", true, Duration.ofSeconds(5),
-                RetrySchedule.parse("10ms"), deadLetters, null, CallbackTargets.SYSTEM);
+        node(new CallbackDelivery(jobs, queue, MAPPER, "plain secret", true, Duration.ofSeconds(5),
+                RetrySchedule.parse("10ms"), null, CallbackTargets.SYSTEM));
         String id = job(receiver.url("/hook"), "finished");
         delivery.deliver(id, "finished");
         CallbackReceiver.await("the delivery", () -> receiver.received.size() == 1);
@@ -256,8 +261,8 @@ class CallbackDeliveryTest {
         int port = Integer.parseInt(receiver.url("").replaceAll(".*:", ""));
         CallbackTargets.Resolver rebound = host -> new java.net.InetAddress[]{
                 java.net.InetAddress.getByAddress(host, new byte[]{127, 0, 0, 1})};
-        delivery = new CallbackDelivery(jobs, MAPPER, SECRET, false, Duration.ofSeconds(5),
-                RetrySchedule.parse("10ms"), deadLetters, null, rebound);
+        node(new CallbackDelivery(jobs, queue, MAPPER, SECRET, false, Duration.ofSeconds(5),
+                RetrySchedule.parse("10ms"), null, rebound));
         String id = job("http://hooks.rebind.test:" + port + "/hook", "finished");
         assertTrue(delivery.deliver(id, "finished"));
         String loopback = job(receiver.url("/hook"), "finished");

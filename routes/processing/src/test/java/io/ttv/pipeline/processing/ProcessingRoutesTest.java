@@ -15,6 +15,7 @@ import io.ttv.pipeline.generator.ProgressListener;
 import io.ttv.pipeline.generator.VideoGenerator;
 import io.ttv.pipeline.core.metrics.PipelineMetrics;
 import io.ttv.pipeline.core.gcs.ArtifactStore;
+import io.ttv.pipeline.core.redis.CallbackQueue;
 import io.ttv.pipeline.core.redis.JobStore;
 import io.ttv.pipeline.core.redis.RedisKeys;
 import org.apache.camel.RoutesBuilder;
@@ -89,7 +90,8 @@ class ProcessingRoutesTest extends CamelTestSupport {
                 from(ProcessingEndpoints.UPLOAD).errorHandler(noErrorHandler()).process(e -> uploadFault.get().run());
             }
         };
-        return new RoutesBuilder[] {new ProcessingRoutes(worker, new CallbackOutbox(context)), upload};
+        return new RoutesBuilder[] {new ProcessingRoutes(worker,
+                new CallbackOutbox(context, new CallbackQueue(redis.clients().template()))), upload};
     }
 
     /** Creates a job and claims it into this worker's processing list, as a claim loop does. */

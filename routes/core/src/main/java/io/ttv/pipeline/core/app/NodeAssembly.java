@@ -25,6 +25,7 @@ import io.ttv.pipeline.core.metrics.PipelineMetrics;
 import io.ttv.pipeline.core.ops.NodeOperations;
 import io.ttv.pipeline.core.redis.AdminStore;
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
+import io.ttv.pipeline.core.redis.CallbackQueue;
 import io.ttv.pipeline.core.redis.JobStore;
 import io.ttv.pipeline.core.redis.RateLimiter;
 import io.ttv.pipeline.core.flow.ErrorBarrier;
@@ -139,12 +140,13 @@ public final class NodeAssembly implements AutoCloseable {
         flows = new FlowRoutes(camel, config.role());
         AdminStore admin = new AdminStore(redis.template());
         CallbackDeadLetters deadLetters = new CallbackDeadLetters(redis.template());
-        CallbackOutbox outbox = new CallbackOutbox(camel);
+        CallbackQueue callbacks = new CallbackQueue(redis.template());
+        CallbackOutbox outbox = new CallbackOutbox(camel, callbacks);
         NodeOperations operations = new NodeOperations(config.role().name().toLowerCase(),
                 config.role().runsWorkers() ? workerId : null, jobs, admin, deadLetters, outbox, camel,
                 routeId -> Objects.requireNonNullElse(flows.originOf(routeId), coreOrigin));
-        node = new NodeContext(camel, config, mapper, api, jobs, admin, deadLetters, outbox, artifacts, metrics,
-                generators, operations, workerId);
+        node = new NodeContext(camel, config, mapper, api, jobs, admin, deadLetters, outbox, callbacks, artifacts,
+                metrics, generators, operations, workerId);
 
         camel.addRoutes(new ApiErrorConfiguration(api));
         camel.addRoutes(new RedisOutageConfiguration());

@@ -9,6 +9,7 @@ import io.ttv.pipeline.core.http.Api;
 import io.ttv.pipeline.core.metrics.PipelineMetrics;
 import io.ttv.pipeline.core.redis.AdminStore;
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
+import io.ttv.pipeline.core.redis.CallbackQueue;
 import io.ttv.pipeline.core.redis.JobStore;
 import io.ttv.pipeline.ops.PipelineOperations;
 import org.apache.camel.CamelContext;
@@ -19,6 +20,7 @@ import org.apache.camel.CamelContext;
  *
  * @param workerId   this node's worker identity (its processing list, heartbeat and claims)
  * @param operations what the console and the admin endpoints do on this node
+ * @param callbacks  the callback deliveries waiting in Redis (queued by {@code outbox}, delivered by any node)
  */
 public record NodeContext(
         CamelContext camel,
@@ -29,6 +31,7 @@ public record NodeContext(
         AdminStore admin,
         CallbackDeadLetters deadLetters,
         CallbackOutbox outbox,
+        CallbackQueue callbacks,
         ArtifactStore artifacts,
         PipelineMetrics metrics,
         Generators generators,

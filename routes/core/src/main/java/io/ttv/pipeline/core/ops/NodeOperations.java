@@ -208,7 +208,7 @@ public class NodeOperations implements PipelineOperations {
             return false; // replayed meanwhile by someone else
         }
         jobs.log(e.get("job_id"), "callback " + e.get("event") + " replayed by an operator (" + via + ")");
-        outbox.publish(e.get("job_id"), e.get("event"));
+        outbox.replay(e.get("job_id"), e.get("event"));
         return true;
     }
 

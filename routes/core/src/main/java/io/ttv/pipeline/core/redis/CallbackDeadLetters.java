@@ -34,6 +34,15 @@ public class CallbackDeadLetters {
      * job event replaces the entry.
      */
     public void record(String jobId, String event, String target, String error, int attempts) {
+        Map<String, String> entry = entry(jobId, event, target, error, attempts);
+        String id = entry.get("id");
+        redis.opsForHash().putAll(RedisKeys.callbackDeadLetter(id), entry);
+        redis.opsForZSet().add(RedisKeys.CALLBACK_DEAD_LETTERS, id, System.currentTimeMillis());
+        logRecorded(entry);
+    }
+
+    /** The fields of a dead letter (its error cut to {@value #MAX_ERROR} characters). */
+    static Map<String, String> entry(String jobId, String event, String target, String error, int attempts) {
         if (error.length() > MAX_ERROR) {
             error = error.substring(0, MAX_ERROR);
         }
@@ -46,10 +55,13 @@ public class CallbackDeadLetters {
         entry.put("error", error);
         entry.put("failed_at", Timestamps.now());
         entry.put("attempts", Integer.toString(attempts));
-        redis.opsForHash().putAll(RedisKeys.callbackDeadLetter(id), entry);
-        redis.opsForZSet().add(RedisKeys.CALLBACK_DEAD_LETTERS, id, System.currentTimeMillis());
-        LOG.warn("Callback {} of job {} given up after {} attempts: {} (ttv:callback-replay {} to retry)", event, jobId,
-                attempts, error, id);
+        return entry;
+    }
+
+    /** The one WARN line of a dead letter, saying how to replay it. */
+    static void logRecorded(Map<String, String> entry) {
+        LOG.warn("Callback {} of job {} given up after {} attempts: {} (ttv:callback-replay {} to retry)",
+                entry.get("event"), entry.get("job_id"), entry.get("attempts"), entry.get("error"), entry.get("id"));
     }
 
     /** All dead letters, oldest first. */

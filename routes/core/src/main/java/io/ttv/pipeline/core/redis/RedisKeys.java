@@ -18,6 +18,11 @@ public final class RedisKeys {
     public static final String JOB_EVENTS_CHANNEL = "ttv:job-events";
     /** ZSET dead-letter id → time (epoch ms) a callback was given up on; each id has a {@link #callbackDeadLetter} hash. */
     public static final String CALLBACK_DEAD_LETTERS = "ttv:callbacks:dead";
+    /**
+     * ZSET delivery id → due time (epoch ms) of the callback deliveries waiting for an attempt; while a node makes
+     * an attempt the score is the end of its lease. Each id has a {@link #callbackDelivery} hash.
+     */
+    public static final String CALLBACKS_DUE = "ttv:callbacks:due";
 
     private RedisKeys() {
     }
@@ -46,7 +51,20 @@ public final class RedisKeys {
 
     /** The id of the dead letter of a job's callback event ({@code <job id>_<event>}): one per job and event. */
     public static String callbackDeadLetterId(String jobId, String event) {
+        return callbackDeliveryId(jobId, event);
+    }
+
+    /**
+     * The id of the pending delivery of a job's callback event: the same as its dead letter's, so a callback keeps
+     * one name from its queueing to its replay.
+     */
+    public static String callbackDeliveryId(String jobId, String event) {
         return jobId + "_" + event;
+    }
+
+    /** A callback delivery waiting for (or in) an attempt: job, event, token, attempt, the message once fixed. */
+    public static String callbackDelivery(String id) {
+        return "ttv:callback:pending:" + id;
     }
 
     /** A callback given up on after its redeliveries: job id, event, target, error, time (ttv:callbacks). */

@@ -2,13 +2,18 @@ package io.ttv.pipeline.core.callback;
 
 import io.ttv.pipeline.core.flow.CallbackEndpoints;
 import io.ttv.pipeline.core.flow.JobHeaders;
+import io.ttv.pipeline.core.redis.CallbackQueue;
+import io.ttv.pipeline.core.redis.RedisKeys;
+import io.ttv.pipeline.testing.TestRedis;
 
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,6 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ProgressThrottleTest {
+    @RegisterExtension
+    static final TestRedis redis = TestRedis.perClass();
+
     @Test
     void atMostOnePerIntervalPerJob() {
         AtomicLong now = new AtomicLong(1_000);
@@ -50,7 +58,12 @@ class ProgressThrottleTest {
             events.expectedHeaderValuesReceivedInAnyOrder(JobHeaders.CALLBACK_EVENT,
                     "started", "progress", "progress", "finished", "progress");
             events.setAssertPeriod(300); // after the five, nothing more may arrive: extras would fail the test
-            CallbackOutbox outbox = new CallbackOutbox(camel);
+            // The outbox queues an event in Redis (and hands it over) only for a job that subscribed to it.
+            for (String job : new String[] {"job-1", "job-2"}) {
+                redis.clients().template().opsForHash().putAll(RedisKeys.job(job), Map.of("id", job,
+                        "callback_url", "https://hooks.example/", "callback_events", "started,progress,finished"));
+            }
+            CallbackOutbox outbox = new CallbackOutbox(camel, new CallbackQueue(redis.clients().template()));
             long start = System.nanoTime();
             outbox.publish("job-1", "started");
             for (int i = 0; i < 100; i++) {
