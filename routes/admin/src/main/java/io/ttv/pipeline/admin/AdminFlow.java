@@ -1,7 +1,7 @@
 package io.ttv.pipeline.admin;
 
 import io.ttv.pipeline.core.config.PipelineConfig.Role;
-import io.ttv.pipeline.core.flow.AdminEndpoints;
+import io.ttv.pipeline.core.flow.FlowNames;
 import io.ttv.pipeline.core.flow.Flow;
 import io.ttv.pipeline.core.flow.NodeContext;
 import org.apache.camel.RoutesBuilder;
@@ -12,7 +12,7 @@ import java.util.List;
 public class AdminFlow implements Flow {
     @Override
     public String name() {
-        return AdminEndpoints.FLOW;
+        return FlowNames.ADMIN;
     }
 
     @Override

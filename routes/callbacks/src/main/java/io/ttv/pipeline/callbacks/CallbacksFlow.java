@@ -3,7 +3,7 @@ package io.ttv.pipeline.callbacks;
 import io.ttv.pipeline.core.config.PipelineConfig;
 import io.ttv.pipeline.core.config.PipelineConfig.Role;
 import io.ttv.pipeline.core.domain.CallbackTargets;
-import io.ttv.pipeline.core.flow.CallbackEndpoints;
+import io.ttv.pipeline.core.flow.FlowNames;
 import io.ttv.pipeline.core.flow.Flow;
 import io.ttv.pipeline.core.flow.NodeContext;
 import org.apache.camel.RoutesBuilder;
@@ -19,7 +19,7 @@ import java.util.List;
 public class CallbacksFlow implements Flow {
     @Override
     public String name() {
-        return CallbackEndpoints.FLOW;
+        return FlowNames.CALLBACKS;
     }
 
     @Override

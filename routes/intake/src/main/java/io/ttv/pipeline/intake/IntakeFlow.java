@@ -4,7 +4,7 @@ import io.ttv.pipeline.core.config.PipelineConfig;
 import io.ttv.pipeline.core.config.PipelineConfig.Role;
 import io.ttv.pipeline.core.domain.CreateJobRequest;
 import io.ttv.pipeline.core.flow.Flow;
-import io.ttv.pipeline.core.flow.IntakeEndpoints;
+import io.ttv.pipeline.core.flow.FlowNames;
 import io.ttv.pipeline.core.flow.NodeContext;
 import org.apache.camel.RoutesBuilder;
 
@@ -17,7 +17,7 @@ public class IntakeFlow implements Flow {
 
     @Override
     public String name() {
-        return IntakeEndpoints.FLOW;
+        return FlowNames.INTAKE;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.ttv.pipeline.processing;
 import io.ttv.pipeline.core.config.PipelineConfig;
 import io.ttv.pipeline.core.config.PipelineConfig.Role;
 import io.ttv.pipeline.core.flow.Flow;
+import io.ttv.pipeline.core.flow.FlowNames;
 import io.ttv.pipeline.core.flow.NodeContext;
 import org.apache.camel.RoutesBuilder;
 
@@ -15,11 +16,9 @@ import java.util.List;
  * ({@link StorageRoutes}). Removing it lets running jobs finish within the grace period and returns the rest.
  */
 public class ProcessingFlow implements Flow {
-    public static final String NAME = "processing";
-
     @Override
     public String name() {
-        return NAME;
+        return FlowNames.PROCESSING;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.ttv.pipeline.processing;
 
 import io.ttv.pipeline.core.config.PipelineConfig.Role;
 import io.ttv.pipeline.core.flow.Flow;
+import io.ttv.pipeline.core.flow.FlowNames;
 import io.ttv.pipeline.core.flow.NodeContext;
 import org.apache.camel.RoutesBuilder;
 
@@ -14,7 +15,7 @@ import java.util.List;
 public class RetentionFlow implements Flow {
     @Override
     public String name() {
-        return "retention";
+        return FlowNames.RETENTION;
     }
 
     @Override

@@ -138,6 +138,7 @@ public final class NodeAssembly implements AutoCloseable {
                         config.apiKeys(), limiter, config.trustedProxies())));
 
         flows = new FlowRoutes(camel, config.role());
+        health.register(ComponentChecks.flows(flows));
         AdminStore admin = new AdminStore(redis.template());
         CallbackDeadLetters deadLetters = new CallbackDeadLetters(redis.template());
         CallbackQueue callbacks = new CallbackQueue(redis.template());

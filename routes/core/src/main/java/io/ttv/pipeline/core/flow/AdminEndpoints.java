@@ -7,7 +7,6 @@ public final class AdminEndpoints {
     /** Dead letters listed per request ({@code limit}): default and most. */
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = PipelineOperations.MAX_DEAD_LETTERS;
-    public static final String FLOW = "admin";
     public static final String LIST_DEAD_LETTERS = "direct:admin-list-dead-letters";
     public static final String REPLAY_DEAD_LETTER = "direct:admin-replay-dead-letter";
     public static final String REPLAY_DEAD_LETTERS = "direct:admin-replay-dead-letters";

@@ -48,6 +48,9 @@ public final class FlowRoutes {
     private final Role role;
     /** Read without the lock by the ops endpoints and the console, which must not wait for a flow's removal. */
     private final Map<Flow, Running> running = new ConcurrentHashMap<>();
+    /** Expected flow name → since when it is absent (nano time); {@link #NEVER} until it first comes. */
+    private final Map<String, Long> absentSince = new ConcurrentHashMap<>();
+    private static final long NEVER = Long.MIN_VALUE;
 
     /** @param entries the routes that take work from outside the flow (see {@link #entries}) */
     private record Running(String origin, List<RoutesBuilder> builders, List<String> routeIds, List<String> entries) {
@@ -56,6 +59,7 @@ public final class FlowRoutes {
     public FlowRoutes(CamelContext camel, Role role) {
         this.camel = camel;
         this.role = role;
+        FlowNames.expected(role).forEach(name -> absentSince.put(name, NEVER));
     }
 
     /**
@@ -83,6 +87,7 @@ public final class FlowRoutes {
             start(ids);
         }
         running.put(flow, new Running(origin, builders, ids, entries(builders)));
+        absentSince.remove(flow.name());
         LOG.info("Flow {} ({}) added: {} routes", flow.name(), origin, ids.size());
     }
 
@@ -119,13 +124,16 @@ public final class FlowRoutes {
             }
         }
         running.remove(flow);
+        if (FlowNames.expected(role).contains(flow.name())) {
+            absentSince.put(flow.name(), System.nanoTime());
+        }
         LOG.info("Flow {} ({}) removed", flow.name(), r.origin());
     }
 
     /** Removes every flow, the callbacks flow last (the others may still queue events for it while they drain). */
     public synchronized void removeAll() {
         List<Flow> flows = new ArrayList<>(running.keySet());
-        flows.sort(Comparator.comparing(f -> CallbackEndpoints.FLOW.equals(f.name())));
+        flows.sort(Comparator.comparing(f -> FlowNames.CALLBACKS.equals(f.name())));
         flows.forEach(this::remove);
     }
 
@@ -134,6 +142,17 @@ public final class FlowRoutes {
         Map<String, String> out = new TreeMap<>();
         running.forEach((flow, r) -> out.put(flow.name(), r.origin()));
         return out;
+    }
+
+    /**
+     * The flows this node's role needs that have not come yet, or have been away for longer than {@code grace}: a
+     * flow being replaced is away for about a second, a flow whose bundle was stopped for good stays away.
+     */
+    public List<String> missing(Duration grace) {
+        long now = System.nanoTime();
+        return absentSince.entrySet().stream()
+                .filter(e -> e.getValue() == NEVER || now - e.getValue() > grace.toNanos())
+                .map(Map.Entry::getKey).sorted().toList();
     }
 
     /** The bundle that contributes the route {@code routeId}, or null for a route of the core. */

@@ -2,7 +2,6 @@ package io.ttv.pipeline.core.flow;
 
 /** Where the core's REST routes hand job requests to the intake flow (see docs/architecture.md). */
 public final class IntakeEndpoints {
-    public static final String FLOW = "intake";
     public static final String CREATE_JOB = "direct:intake-create-job";
     public static final String GET_JOB = "direct:intake-get-job";
     public static final String LIST_JOBS = "direct:intake-list-jobs";

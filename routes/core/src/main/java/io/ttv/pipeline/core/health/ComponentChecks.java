@@ -1,11 +1,14 @@
 package io.ttv.pipeline.core.health;
 
+import io.ttv.pipeline.core.flow.FlowRoutes;
+
 import io.ttv.pipeline.core.gcs.ArtifactStore;
 import io.ttv.pipeline.core.redis.JobStore;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** Readiness checks of the pipeline's dependencies, registered in Camel's health-check registry. */
@@ -75,6 +78,33 @@ public final class ComponentChecks {
                 } else {
                     builder.message("no live worker heartbeat").down();
                 }
+            }
+        };
+    }
+
+    /** How long a flow may be away (its bundle being replaced) before the node is not ready. */
+    public static final Duration FLOW_SWAP_GRACE = Duration.ofSeconds(15);
+
+    /**
+     * Every flow of the node's role is running: not ready at start-up until their bundles have come, nor when one
+     * stays away longer than {@link #FLOW_SWAP_GRACE} (its requests would wait and fail). Not one of the
+     * {@code components} of {@code /readyz}: when down it shows in {@code details}.
+     */
+    public static AbstractHealthCheck flows(FlowRoutes flows) {
+        return new AbstractHealthCheck("flows") {
+            @Override
+            protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+                List<String> missing = flows.missing(FLOW_SWAP_GRACE);
+                if (missing.isEmpty()) {
+                    builder.up();
+                } else {
+                    builder.message("waiting for the flows " + missing).down();
+                }
+            }
+
+            @Override
+            public boolean isLiveness() {
+                return false;
             }
         };
     }

@@ -3,6 +3,7 @@ package io.ttv.pipeline.core.http;
 import com.google.cloud.BaseServiceException;
 import io.ttv.pipeline.core.domain.ValidationException;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.direct.DirectConsumerNotAvailableException;
 import org.apache.camel.builder.RouteConfigurationBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +56,13 @@ public class ApiErrorConfiguration extends RouteConfigurationBuilder {
                 LOG.warn("Redis unavailable (request {}): {}", Api.requestId(exchange), rootCause(t));
                 LOG.debug("Redis failure", t);
                 unavailable(exchange, "RedisUnavailable", "The job store is unavailable; try again shortly");
+                return;
+            }
+            if (t instanceof DirectConsumerNotAvailableException) {
+                // The flow serving this path did not come back within the wait (its bundle stopped, not replaced).
+                LOG.warn("No flow serves request {}: {}", Api.requestId(exchange), t.getMessage());
+                unavailable(exchange, "ServiceUnavailable", "The part of the service that answers this request is "
+                        + "not running; try again shortly");
                 return;
             }
             if (t instanceof BaseServiceException) {

@@ -181,6 +181,18 @@ class FlowRoutesTest {
     }
 
     @Test
+    void theFlowsOfTheRoleAreMissingUntilTheyComeAndWhenAwayLongerThanASwap() throws Exception {
+        assertEquals(List.of("admin", "callbacks", "intake", "processing", "retention"),
+                node.flows().missing(Duration.ofSeconds(15)), "a node of role all, before any flow came");
+        TestFlow intake = new TestFlow("intake", b -> b.from("direct:intake-test").routeId("intake-test").log("x"));
+        node.flows().add(intake, "intake 1", node.node());
+        assertFalse(node.flows().missing(Duration.ofSeconds(15)).contains("intake"));
+        node.flows().remove(intake);
+        assertFalse(node.flows().missing(Duration.ofSeconds(15)).contains("intake"), "away for a swap: still ready");
+        await("away longer than the grace", () -> node.flows().missing(Duration.ofMillis(50)).contains("intake"));
+    }
+
+    @Test
     void aFlowOfAnotherRoleIsNotAdded() throws Exception {
         TestFlow workersOnly = new TestFlow("w", b -> b.from("direct:w").routeId("w").log("w")) {
             @Override
