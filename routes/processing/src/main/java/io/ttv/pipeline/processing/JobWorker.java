@@ -242,7 +242,7 @@ public class JobWorker {
                     break;
                 }
                 // An Error (OutOfMemoryError, StackOverflowError, LinkageError, AssertionError …; wrapped in an
-                // exception by the bean component or ErrorBarrier) fails the job at once, not retryable. docs/generators.md retries only transient
+                // exception by the bean component or StepInterceptor) fails the job at once, not retryable. docs/generators.md retries only transient
                 // conditions outside the node (timeouts, 429, 5xx, connection resets); an Error is a defect of the
                 // node or its code, and the same input (a render is deterministic for prompt and seed) on the same
                 // code meets it again, so a retry would only take it, and perhaps the JVM, to more workers. When

@@ -1,7 +1,7 @@
 package io.ttv.pipeline.processing;
 
 import io.ttv.pipeline.testing.TestGenerators;
-import io.ttv.pipeline.core.flow.ErrorBarrier;
+import io.ttv.pipeline.core.flow.StepInterceptor;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.NoCredentials;
@@ -83,7 +83,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
         };
         JobWorker worker = new JobWorker(jobs, TestGenerators.of(failing), artifacts, new PipelineMetrics(jobs),
                 new ObjectMapper(), state, 3, Duration.ofSeconds(1));
-        context.getCamelContextExtension().addInterceptStrategy(new ErrorBarrier());
+        context.getCamelContextExtension().addInterceptStrategy(new StepInterceptor());
         RouteBuilder upload = new RouteBuilder() {
             @Override
             public void configure() {
@@ -149,7 +149,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
 
     /**
      * An Error from a step that is not a bean (a producer, such as a storage client allocating its buffer): without
-     * {@link ErrorBarrier} it bypasses onException and reaches the thread that runs the job, which for a claim loop
+     * {@link StepInterceptor} it bypasses onException and reaches the thread that runs the job, which for a claim loop
      * ends the loop and leaves the job running forever.
      */
     @Test

@@ -20,7 +20,6 @@ import io.ttv.pipeline.core.http.FrontDoor;
 import io.ttv.pipeline.core.http.OpsRoutes;
 import io.ttv.pipeline.core.http.PathTemplates;
 import io.ttv.pipeline.core.http.RestContract;
-import io.ttv.pipeline.core.logging.MdcInterceptStrategy;
 import io.ttv.pipeline.core.metrics.PipelineMetrics;
 import io.ttv.pipeline.core.ops.NodeOperations;
 import io.ttv.pipeline.core.redis.AdminStore;
@@ -28,7 +27,7 @@ import io.ttv.pipeline.core.redis.CallbackDeadLetters;
 import io.ttv.pipeline.core.redis.CallbackQueue;
 import io.ttv.pipeline.core.redis.JobStore;
 import io.ttv.pipeline.core.redis.RateLimiter;
-import io.ttv.pipeline.core.flow.ErrorBarrier;
+import io.ttv.pipeline.core.flow.StepInterceptor;
 import io.ttv.pipeline.core.flow.RedisOutageConfiguration;
 import io.vertx.core.VertxOptions;
 import org.apache.camel.component.micrometer.MicrometerConstants;
@@ -111,9 +110,9 @@ public final class NodeAssembly implements AutoCloseable {
         camel.getRegistry().bind("redisStringSerializer", RedisSerializer.string());
         camel.getRegistry().bind(MicrometerConstants.METRICS_REGISTRY_NAME, metrics.registry());
         camel.addRoutePolicyFactory(new MicrometerRoutePolicyFactory());
-        // job_id, request_id, user_id and component in the MDC of every route step (the JSON log line's fields).
-        camel.getCamelContextExtension().addInterceptStrategy(new MdcInterceptStrategy());
-        camel.getCamelContextExtension().addInterceptStrategy(new ErrorBarrier());
+        // job_id, request_id, user_id and component in the MDC of every route step (the JSON log line's fields), and
+        // an Error of a step handled like an exception.
+        camel.getCamelContextExtension().addInterceptStrategy(new StepInterceptor());
         Properties props = new Properties();
         props.setProperty("redis.host", config.redisUrl().host());
         props.setProperty("redis.port", Integer.toString(config.redisUrl().port()));

@@ -1,6 +1,7 @@
 package io.ttv.pipeline.core.generator;
 
 import io.ttv.pipeline.generator.CancelToken;
+import io.ttv.pipeline.generator.CancellableGenerator;
 import io.ttv.pipeline.generator.GenerationException;
 import io.ttv.pipeline.generator.GenerationRequest;
 import io.ttv.pipeline.generator.ProgressListener;
@@ -24,7 +25,7 @@ import java.util.Optional;
  * {@code canceled} or {@code interrupted}) and {@code generator_duration_seconds{generator}} (every call, whatever its
  * end). While the call runs, the MDC key {@code job_id} holds the request's job id unless the caller set it.
  */
-public final class InstrumentedGenerator implements VideoGenerator {
+public final class InstrumentedGenerator implements CancellableGenerator {
     public static final String MDC_JOB_ID = "job_id";
     private static final Logger LOG = LoggerFactory.getLogger(InstrumentedGenerator.class);
 
@@ -56,12 +57,6 @@ public final class InstrumentedGenerator implements VideoGenerator {
     @Override
     public Optional<Duration> timeout() {
         return delegate.timeout();
-    }
-
-    @Override
-    public void generate(GenerationRequest request, Path output, ProgressListener listener)
-            throws GenerationException, InterruptedException {
-        generate(request, output, listener, CancelToken.none());
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.time.Duration;
 /**
  * The MDC keys of the JSON log line (etc/org.ops4j.pax.logging.cfg): {@code job_id}, {@code request_id},
  * {@code user_id}, {@code component}, {@code duration_ms}. They are derived from the exchange before every step of
- * every route ({@link MdcInterceptStrategy}), so they follow a job or a request across threads (Vert.x workers,
+ * every route ({@link io.ttv.pipeline.core.flow.StepInterceptor}), so they follow a job or a request across threads (Vert.x workers,
  * claim loops, seda consumers) without relying on thread-local propagation.
  */
 public final class LogContext {

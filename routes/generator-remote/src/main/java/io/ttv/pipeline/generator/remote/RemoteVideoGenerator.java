@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ttv.pipeline.generator.CancelToken;
+import io.ttv.pipeline.generator.CancellableGenerator;
 import io.ttv.pipeline.generator.GenerationException;
 import io.ttv.pipeline.generator.GenerationRequest;
 import io.ttv.pipeline.generator.ProgressListener;
-import io.ttv.pipeline.generator.VideoGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +31,7 @@ import java.util.Optional;
  *
  * @param <T> the provider's handle of one submitted task
  */
-public abstract class RemoteVideoGenerator<T> implements VideoGenerator {
+public abstract class RemoteVideoGenerator<T> implements CancellableGenerator {
     /** Longest time a cancel call to the provider may take before the generator gives up on it. */
     static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(3);
 
@@ -108,12 +108,6 @@ public abstract class RemoteVideoGenerator<T> implements VideoGenerator {
     /** Writes the finished task's video into {@code output}. */
     protected abstract void result(T task, Status done, Path output, Progress progress, long deadline)
             throws GenerationException, InterruptedException;
-
-    @Override
-    public void generate(GenerationRequest request, Path output, ProgressListener listener)
-            throws GenerationException, InterruptedException {
-        generate(request, output, listener, CancelToken.none());
-    }
 
     @Override
     public void generate(GenerationRequest request, Path output, ProgressListener listener, CancelToken cancel)
