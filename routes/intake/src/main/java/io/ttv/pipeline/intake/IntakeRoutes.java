@@ -2,12 +2,16 @@ package io.ttv.pipeline.intake;
 
 import io.ttv.pipeline.core.flow.Drainable;
 import io.ttv.pipeline.core.flow.IntakeEndpoints;
+import io.ttv.pipeline.core.flow.JobHeaders;
 
 import io.ttv.pipeline.core.http.ApiErrorConfiguration;
 
 import io.ttv.pipeline.core.redis.RedisKeys;
+import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.redis.RedisConstants;
+import org.apache.camel.support.ExpressionAdapter;
 
 /**
  * The intake flow: accept a job into Redis, read, list and cancel jobs, their logs and artifact links, and the old
@@ -19,6 +23,13 @@ public class IntakeRoutes extends RouteBuilder implements Drainable {
     static final String WAIT_SECONDS = "TtvWaitSeconds";
     /** Property: lifetime in seconds of a requested signed artifact URL. */
     static final String EXPIRES_IN = "TtvExpiresIn";
+    /** The job hash's key ({@link RedisKeys#job}) of the exchange's job, for the HGETALL step. */
+    private static final Expression JOB_KEY = new ExpressionAdapter() {
+        @Override
+        public Object evaluate(Exchange exchange) {
+            return RedisKeys.job(exchange.getProperty(JobHeaders.JOB_ID, String.class));
+        }
+    };
     static final String HGETALL = "spring-redis://{{redis.host}}:{{redis.port}}?command=HGETALL&redisTemplate=#redisTemplate";
 
     private final JobIntake intake;
@@ -63,7 +74,7 @@ public class IntakeRoutes extends RouteBuilder implements Drainable {
                 .routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
                 .bean(intake, "jobId")
                 .setProperty(IntakeRoutes.EXPIRES_IN, method(artifactLinks, "expiresIn"))
-                .setHeader(RedisConstants.KEY, simple("rq:job:${exchangeProperty.TtvJobId}"))
+                .setHeader(RedisConstants.KEY, JOB_KEY)
                 .to(HGETALL)
                 .bean(artifactLinks, "respond");
 
@@ -71,7 +82,7 @@ public class IntakeRoutes extends RouteBuilder implements Drainable {
                 .routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
                 .bean(intake, "jobId")
                 .setProperty(IntakeRoutes.EXPIRES_IN, method(artifactLinks, "expirationSeconds"))
-                .setHeader(RedisConstants.KEY, simple("rq:job:${exchangeProperty.TtvJobId}"))
+                .setHeader(RedisConstants.KEY, JOB_KEY)
                 .to(HGETALL)
                 .bean(artifactLinks, "respondCompat");
 
@@ -95,7 +106,7 @@ public class IntakeRoutes extends RouteBuilder implements Drainable {
         from(endpoint).routeId(routeId).routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
                 .bean(intake, "jobId")
                 .setProperty(IntakeRoutes.WAIT_SECONDS, method(intake, "waitSeconds"))
-                .setHeader(RedisConstants.KEY, simple("rq:job:${exchangeProperty.TtvJobId}"))
+                .setHeader(RedisConstants.KEY, JOB_KEY)
                 .to(HGETALL)
                 .bean(intake, "respondJob");
     }

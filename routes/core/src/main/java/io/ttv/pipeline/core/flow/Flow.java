@@ -12,10 +12,8 @@ import java.util.List;
  * {@code direct:} endpoints, whose callers wait while a flow is being replaced.
  */
 public interface Flow {
-    /** The flow's name ({@code intake}, {@code processing} …), also its service property {@value #NAME_PROPERTY}. */
+    /** The flow's name ({@code intake}, {@code processing} …, see {@link FlowNames}). */
     String name();
-
-    String NAME_PROPERTY = "ttv.flow";
 
     /** Whether a node of this role runs the flow. */
     boolean runsOn(Role role);
