@@ -12,7 +12,7 @@
 #                     one folder per container, so scaled workers never share a file); default data/log
 #   TTV_LOG_CONSOLE   log threshold copied to stdout for `docker compose logs` (default INFO; OFF disables)
 #   KARAF_PASSWORD    password of the console user karaf (bin/client, SSH 8101); unset keeps the shipped one
-#   JAVA_OPTS         JVM options (the image sets memory defaults)
+#   JAVA_OPTS         JVM options; unset, bin/setenv sets the measured ones (docs/performance.md)
 # Arguments: none or options for `bin/karaf server`; a first argument not starting with "-" runs that command
 # instead (e.g. `docker compose run api sh`).
 set -eu

@@ -194,9 +194,10 @@ print("ok")
 PY
 }
 check "compose: all services, scalable worker, mounted files exist" compose_structure
-check "docker/Dockerfile: JRE 17, non-root, HEALTHCHECK /healthz, JAVA_OPTS, entrypoint" \
+check "docker/Dockerfile: JRE 17, non-root, HEALTHCHECK /healthz, the JVM options of bin/setenv, entrypoint" \
     bash -c 'f=docker/Dockerfile; grep -q "^FROM eclipse-temurin:17-jre" $f && grep -q "^USER ttv" $f &&
-             grep -A1 "^HEALTHCHECK" $f | grep -q "/healthz" && grep -q "JAVA_OPTS=\"-Xms" $f &&
+             grep -A1 "^HEALTHCHECK" $f | grep -q "/healthz" && ! grep -q "JAVA_OPTS=" $f &&
+             grep -q "JAVA_OPTS=\"-Xms" distribution/src/main/resources/assembly/bin/setenv &&
              grep -q "^COPY .*distribution/target/assembly /opt/ttv" $f && grep -q "^ENTRYPOINT \[\"/opt/ttv/docker-entrypoint.sh\"\]" $f'
 
 syntax_all() {
