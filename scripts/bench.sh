@@ -26,10 +26,13 @@ ensure_apt_package hey hey
 ensure_apt_package nginx nginx-light
 ensure_apt_package redis-benchmark redis-tools
 ensure_apt_package bc bc
+ensure_apt_package /usr/bin/time time
 ensure_gcs_emulator
-if [ ! -f "$ASSEMBLY/etc/startup.properties" ]; then
+FLOOR_JAR=$(ls "$ROOT"/bench/floor-flow/target/ttv-bench-floor-flow-*.jar 2>/dev/null | head -1 || true)
+if [ ! -f "$ASSEMBLY/etc/startup.properties" ] || [ -z "$FLOOR_JAR" ]; then
     log "building the distribution"
     mvn -B -ntp -q verify -DskipTests
+    FLOOR_JAR=$(ls "$ROOT"/bench/floor-flow/target/ttv-bench-floor-flow-*.jar | head -1)
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ttv-bench.XXXXXX")
@@ -56,12 +59,12 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else pr
 # --- servers ------------------------------------------------------------------------------------------------
 redis_port=$(free_port); gcs_port=$(free_port)
 "$(redis_server_binary)" "$ROOT/scripts/redis.conf" --port "$redis_port" --bind 127.0.0.1 --dir "$WORK" \
-    >"$WORK/redis.log" 2>&1 & pids+=($!)
+    >"$WORK/redis.log" 2>&1 & pids+=($!); redis_pid=$!
 (cd scripts/gcs-emulator && exec node server.js --host 127.0.0.1 --port "$gcs_port" --bucket ttv-api-artifacts) \
-    >"$WORK/gcs.log" 2>&1 & pids+=($!)
+    >"$WORK/gcs.log" 2>&1 & pids+=($!); gcs_pid=$!
 # The remote generator of the pipeline scenario: a fake fal.ai (the true edge) serving one of the local pipeline's videos.
 fal_port=$(free_port)
-node scripts/bench/fake-fal.js --port "$fal_port" --video "$WORK/video.mp4" >"$WORK/fal.log" 2>&1 & pids+=($!)
+node scripts/bench/fake-fal.js --port "$fal_port" --video "$WORK/video.mp4" >"$WORK/fal.log" 2>&1 & pids+=($!); fal_pid=$!
 wait_for_port "$redis_port" 15 Redis; wait_for_port "$gcs_port" 60 "GCS emulator"; wait_for_port "$fal_port" 10 "fake fal.ai"
 FAL=(TTV_FAL_API_KEY=bench TTV_FAL_BASE_URL="http://127.0.0.1:$fal_port" TTV_GENERATOR_POLL_INTERVAL_MS=1)
 rcli() { redis-cli -p "$redis_port" "$@"; }
@@ -77,6 +80,39 @@ start_node() {
     pids+=($!)
 }
 node_pid() { pgrep -f "karaf.home=$WORK/node-$1" | head -1; }
+# karaf NODE COMMAND: one console command on a running node, through its SSH port.
+karaf() {
+    local port
+    port=$(sed -n 's/^sshPort *= *//p' "$WORK/node-$1/etc/org.apache.karaf.shell.cfg")
+    printf '%s\n' "$2" | "$WORK/node-$1/bin/client" -a "$port" -u karaf -p karaf -r 10 -b
+}
+
+# --- cost accounting (scripts/bench/account.py): CPU µs and context switches per request or job for each process,
+# Redis commands and log lines per request or job. account_begin NAME PROCESS=PID...; account_end NAME COUNT UNIT
+LOADGEN="$WORK/loadgen.time"   # GNU time's "%U %S %w %c" of each load generator run since account_begin
+account_begin() {
+    local name=$1; shift
+    : >"$LOADGEN"
+    printf '%s\n' "$@" >"$WORK/$name.procs"
+    python3 scripts/bench/account.py snap "$WORK/$name.before.json" $(sed 's/^/--proc /' "$WORK/$name.procs") \
+        --redis-port "$redis_port" $(account_logs)
+}
+account_end() { # NAME COUNT UNIT [CMD=N,... : the benchmark's own Redis commands, not counted]
+    local name=$1 count=$2 unit=$3 minus=${4:-} metric value u
+    python3 scripts/bench/account.py snap "$WORK/$name.after.json" $(sed 's/^/--proc /' "$WORK/$name.procs") \
+        --redis-port "$redis_port" $(account_logs)
+    while IFS=$'\t' read -r metric value u; do
+        record "$name" "$metric" "$value" "$u"
+    done < <(python3 scripts/bench/account.py diff "$WORK/$name.before.json" "$WORK/$name.after.json" "$count" "$unit" \
+        --loadgen "$LOADGEN" --redis-minus "$minus")
+}
+account_logs() { # the log file of every running node
+    local log
+    for log in "$WORK"/node-*/data/log/karaf.log; do
+        [ -f "$log" ] && pgrep -f "karaf.home=${log%/data/log/karaf.log}" >/dev/null && \
+            printf -- '--log %s=%s ' "$(basename "${log%/data/log/karaf.log}")" "$log"
+    done
+}
 rss_mb() { echo $(( $(awk '/VmRSS/ {print $2}' "/proc/$(node_pid "$1")/status") / 1024 )); }
 wait_http() { # url seconds
     local deadline=$(( $(date +%s) + $2 ))
@@ -89,7 +125,7 @@ wait_http() { # url seconds
 # wrk_run URL SCRIPT: one run; prints "rps p50_ms p99_ms non2xx total"
 wrk_run() {
     local out
-    out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$2" "$1")
+    out=$(/usr/bin/time -a -o "$LOADGEN" -f '%U %S %w %c' wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$2" "$1")
     echo "$out" >>"$WORK/wrk.log"
     python3 - "$out" <<'EOF'
 import re, sys
@@ -105,13 +141,15 @@ print(f"{rps:.0f} {ms('50'):.2f} {ms('99'):.2f} {int(bad.group(1)) if bad else 0
 EOF
 }
 
-# repeat NAME URL SCRIPT: REPEATS runs; records the medians (and returns the 2xx count in $ACCEPTED)
+# repeat NAME URL SCRIPT: REPEATS runs; records the medians (and returns the 2xx count in $ACCEPTED, all answers
+# in $ANSWERED)
 repeat() {
-    local name=$1 url=$2 script=$3 r rps=() p50=() p99=() ok=0
+    local name=$1 url=$2 script=$3 r rps=() p50=() p99=() ok=0 all=0
     for r in $(seq 1 "$REPEATS"); do
         read -r a b c bad total < <(wrk_run "$url" "$script")
-        rps+=("$a"); p50+=("$b"); p99+=("$c"); ok=$(( ok + total - bad ))
+        rps+=("$a"); p50+=("$b"); p99+=("$c"); ok=$(( ok + total - bad )); all=$(( all + total ))
     done
+    ANSWERED=$all
     record "$name" requests_per_s "$(printf '%s\n' "${rps[@]}" | median)" "req/s"
     record "$name" p50 "$(printf '%s\n' "${p50[@]}" | median)" ms
     record "$name" p99 "$(printf '%s\n' "${p99[@]}" | median)" ms
@@ -153,19 +191,26 @@ redis.call('ZADD',KEYS[2],ARGV[1],ARGV[1]) redis.call('LPUSH',KEYS[3],ARGV[1]) r
 rb=$(redis-benchmark -p "$redis_port" -c "$CONNECTIONS" -n 300000 -r 100000000 --csv \
     EVAL "$create_lua" 3 "bench:job:__rand_int__" bench:index bench:queue __rand_int__ | tail -1)
 record ceiling-redis submissions_per_s "$(python3 -c 'import csv, sys; print(next(csv.reader([sys.argv[1]]))[1])' "$rb")" "ops/s"
+# The same with 16 commands in flight per connection: what Redis does when round trips do not limit it.
+rb=$(redis-benchmark -p "$redis_port" -c "$CONNECTIONS" -P 16 -n 1000000 -r 100000000 --csv \
+    EVAL "$create_lua" 3 "bench:job:__rand_int__" bench:index bench:queue __rand_int__ | tail -1)
+record ceiling-redis-pipelined submissions_per_s "$(python3 -c 'import csv, sys; print(next(csv.reader([sys.argv[1]]))[1])' "$rb")" "ops/s"
 rcli FLUSHALL >/dev/null
 
 # --- start-up and memory ----------------------------------------------------------------------------------
 api_port=$(free_port)
 t0=$(now)
-start_node api "$api_port" TTV_ROLE=api TTV_RATE_LIMIT=0 "${FAL[@]}"
+# The rate limiter is on, at a quota the load never reaches (the realistic configuration: its cost is counted).
+start_node api "$api_port" TTV_ROLE=api TTV_RATE_LIMIT=6000000 TTV_RATE_LIMIT_BURST=1000000 "${FAL[@]}"
 wait_http "http://127.0.0.1:$api_port/v1/jobs?limit=1" 180
 record startup api_node_ready "$(echo "$(now) - $t0" | bc)" s
 sleep 15   # idle: the node has just finished starting (compiling, collecting its start-up garbage)
 record memory rss_idle_api_node "$(rss_mb api)" MB
 
 # --- intake: workers absent, so the queue only grows; every 202 must be a job in Redis --------------------
+account_begin intake jvm="$(node_pid api)" redis="$redis_pid"
 repeat intake "http://127.0.0.1:$api_port/v1/jobs" "$WORK/post.lua"
+account_end intake "$ANSWERED" request
 stored=$(rcli ZCARD rq:jobs)
 record intake accepted_202 "$ACCEPTED" jobs
 record intake stored_in_redis "$stored" jobs
@@ -181,7 +226,9 @@ ids = [l.strip() for l in open(sys.argv[1]) if l.strip()]
 print("local ids = {" + ",".join('"%s"' % i for i in ids) + "}")
 print("request = function() return wrk.format('GET', '/v1/jobs/' .. ids[math.random(#ids)]) end")
 EOF
+account_begin status jvm="$(node_pid api)" redis="$redis_pid"
 repeat status "http://127.0.0.1:$api_port" "$WORK/get.lua"
+account_end status "$ANSWERED" request
 one=$(head -1 "$WORK/ids.txt")
 fixed=()
 for r in $(seq 1 "$REPEATS"); do
@@ -190,6 +237,34 @@ for r in $(seq 1 "$REPEATS"); do
 done
 record status_fixed_rate p50_at_${FIXED_RATE}_rps "$(printf '%s\n' "${fixed[@]}" | cut -d' ' -f1 | median)" ms
 record status_fixed_rate p99_at_${FIXED_RATE}_rps "$(printf '%s\n' "${fixed[@]}" | cut -d' ' -f2 | median)" ms
+
+# --- ceiling: the Camel floor, the intake flow replaced by a route answering a constant 202 (bench/floor-flow) ----
+# The same node, front door (rate limit included), REST DSL and direct hop as the intake scenario: what the platform
+# costs per request. Afterwards the real intake flow comes back for the scenarios below.
+# created_id: the id in the answer to one POST /v1/jobs on the API node
+created_id() {
+    curl -s -X POST -H 'Content-Type: application/json' -d '{"prompt":"bench: which intake answers"}' \
+        "http://127.0.0.1:$api_port/v1/jobs" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("id", ""))' 2>/dev/null || true
+}
+wait_intake() { # floor|real
+    local deadline=$(( $(date +%s) + 60 )) floor_id=5453eec8-d6cf-4ff0-a4b5-f20ae043e2c1 id
+    while :; do
+        id=$(created_id)
+        if [ "$1" = floor ] && [ "$id" = "$floor_id" ]; then return; fi
+        if [ "$1" = real ] && [ -n "$id" ] && [ "$id" != "$floor_id" ]; then return; fi
+        [ "$(date +%s)" -lt "$deadline" ] || die "the $1 intake did not answer within 60 s"
+        sleep 0.1
+    done
+}
+karaf api "bundle:stop io.ttv.flow.intake" >/dev/null
+karaf api "bundle:install -s file://$FLOOR_JAR" >/dev/null
+wait_intake floor
+account_begin ceiling-camel-floor jvm="$(node_pid api)" redis="$redis_pid"
+repeat ceiling-camel-floor "http://127.0.0.1:$api_port/v1/jobs" "$WORK/post.lua"
+account_end ceiling-camel-floor "$ANSWERED" request
+karaf api "bundle:uninstall io.ttv.bench.floor" >/dev/null
+karaf api "bundle:start io.ttv.flow.intake" >/dev/null
+wait_intake real
 
 # --- pipeline: one-second jobs through one node, GCS emulator -------------------------------------------------
 # fill JOBS BODY: JOBS jobs created with BODY through the API node (hey, up to 16 clients), every one answered 202.
@@ -209,6 +284,22 @@ pipeline() {
     node_port=$(free_port)
     start_node "$node" "$node_port" TTV_RATE_LIMIT=0 "$@"
     measure "$name" "$jobs"
+}
+
+# drained: waits until no job is queued, delayed or held by a worker, with three Redis commands per look (counted in
+# $POLLS, so that the accounting leaves them out).
+drained() {
+    local deadline=$(( $(date +%s) + 1800 )) held
+    POLLS=0
+    while :; do
+        POLLS=$(( POLLS + 1 ))
+        held=$(rcli EVAL "local n = redis.call('LLEN', KEYS[1]) + redis.call('ZCARD', KEYS[2]) \
+for _, w in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do n = n + redis.call('LLEN', 'ttv:worker:' .. w .. ':processing') end \
+return n" 3 rq:queue:default rq:queue:delayed ttv:workers)
+        [ "$held" -eq 0 ] && return
+        [ "$(date +%s)" -lt "$deadline" ] || die "jobs still held after 30 minutes"
+        sleep 0.2
+    done
 }
 
 # measure NAME JOBS: waits for the JOBS jobs in Redis to end, then records per finished job (finished - started) -
@@ -307,7 +398,14 @@ for c in $PIPELINE_CONCURRENCY; do
     pipeline "pipeline_c$c" "remote-c$c" "$PIPELINE_JOBS" "$fal_job" \
         TTV_ROLE=worker TTV_WORKER_CONCURRENCY="$c" "${FAL[@]}"
     rcli FLUSHALL >/dev/null
+    # The batch waits in the queue while the node's processing flow is stopped, so that the accounting window holds
+    # the node's work on it alone.
+    karaf "remote-c$c" "bundle:stop io.ttv.flow.processing" >/dev/null
     fill "$PIPELINE_JOBS" "$fal_job"
+    account_begin "pipeline_c${c}_warm" jvm="$(node_pid "remote-c$c")" redis="$redis_pid" gcs="$gcs_pid" fake_fal="$fal_pid"
+    karaf "remote-c$c" "bundle:start io.ttv.flow.processing" >/dev/null
+    drained
+    account_end "pipeline_c${c}_warm" "$PIPELINE_JOBS" job "eval=$POLLS,llen=$(( POLLS * 2 )),zcard=$POLLS,zrange=$POLLS"
     measure "pipeline_c${c}_warm" "$PIPELINE_JOBS"
     for p in $(pgrep -f "karaf.home=$WORK/node-remote-c$c" || true); do kill "$p"; done
 done
