@@ -210,8 +210,9 @@ record memory rss_idle_api_node "$(rss_mb api)" MB
 # --- intake: workers absent, so the queue only grows; every 202 must be a job in Redis --------------------
 account_begin intake jvm="$(node_pid api)" redis="$redis_pid"
 repeat intake "http://127.0.0.1:$api_port/v1/jobs" "$WORK/post.lua"
-account_end intake "$ANSWERED" request
 stored=$(rcli ZCARD rq:jobs)
+# Per stored job: wrk leaves out the answers still in flight when a run ends, Redis does not.
+account_end intake "$stored" request
 record intake accepted_202 "$ACCEPTED" jobs
 record intake stored_in_redis "$stored" jobs
 # wrk does not count answers still in flight when a run ends: stored may exceed accepted, never the reverse.
