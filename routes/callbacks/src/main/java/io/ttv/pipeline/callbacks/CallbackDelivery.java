@@ -7,6 +7,7 @@ import io.ttv.pipeline.core.domain.JobView;
 import io.ttv.pipeline.core.domain.Timestamps;
 import io.ttv.pipeline.core.flow.CallbackEndpoints;
 import io.ttv.pipeline.core.flow.JobHeaders;
+import io.ttv.pipeline.core.http.OutboundRequests;
 import io.ttv.pipeline.core.metrics.PipelineMetrics;
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
 import io.ttv.pipeline.core.redis.CallbackQueue;
@@ -235,7 +236,7 @@ public class CallbackDelivery {
         Delivery d = exchange.getMessage().getBody(Delivery.class);
         byte[] body = d.body().getBytes(StandardCharsets.UTF_8);
         long now = System.currentTimeMillis() / 1000;
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(d.target()))
+        HttpRequest.Builder req = OutboundRequests.to(URI.create(d.target()))
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("User-Agent", USER_AGENT)

@@ -123,6 +123,8 @@ class CallbackDeliveryTest {
         assertEquals(List.of(500, 500, 500, 200), receiver.received.stream().map(r -> r.answered()).toList());
         assertEquals(1, receiver.ids().stream().distinct().count(), receiver.ids().toString());
         assertEquals("msg_" + id + "_finished", receiver.ids().get(0));
+        // A plain-http target is spoken to in HTTP/1.1 from the start: no h2c upgrade offered.
+        assertTrue(receiver.received.stream().allMatch(r -> r.header("upgrade") == null), "no Upgrade header");
         JsonNode body = MAPPER.readTree(receiver.accepted().get(0).body());
         assertEquals("job.finished", body.get("type").asText());
         assertEquals(id, body.get("data").get("id").asText());

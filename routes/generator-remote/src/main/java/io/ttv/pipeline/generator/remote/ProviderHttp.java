@@ -3,6 +3,7 @@ package io.ttv.pipeline.generator.remote;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ttv.pipeline.core.http.OutboundRequests;
 import io.ttv.pipeline.generator.GenerationException;
 
 import java.io.IOException;
@@ -96,7 +97,7 @@ public final class ProviderHttp {
     /** Sends a request and returns the raw answer without classifying it (for cancel calls). */
     public HttpResponse<byte[]> send(String method, URI uri, Map<String, String> auth, Map<String, String> headers,
                                      Object body, Duration timeout) throws GenerationException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", JSON);
+        HttpRequest.Builder b = OutboundRequests.to(uri).timeout(timeout).header("Accept", JSON);
         if (sameOrigin(uri)) {
             auth.forEach(b::header);
         }
@@ -176,7 +177,7 @@ public final class ProviderHttp {
      */
     public long download(URI uri, Map<String, String> auth, Path target, long maxBytes, long deadline,
                          LongConsumer expected, LongConsumer progress) throws GenerationException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeoutUntil(deadline)).GET();
+        HttpRequest.Builder b = OutboundRequests.to(uri).timeout(timeoutUntil(deadline)).GET();
         if (sameOrigin(uri)) {
             auth.forEach(b::header);
         }

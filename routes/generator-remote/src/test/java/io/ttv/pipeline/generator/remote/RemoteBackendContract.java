@@ -164,6 +164,16 @@ abstract class RemoteBackendContract {
                 .withUrl(firstRequestUrl()));
     }
 
+    /** Plain HTTP is spoken as HTTP/1.1 from the start: no h2c upgrade offered on a new connection. */
+    @Test
+    void plainHttpProvidersAreNotOfferedAnH2cUpgrade() throws Exception {
+        stubCompletes(1, video(1_000));
+        generator(options()).generate(request(), out, (p, m) -> progress.add(p));
+        assertFalse(wm.getAllServeEvents().isEmpty());
+        wm.verify(0, RequestPatternBuilder.allRequests().withHeader("Upgrade", WireMock.matching(".*")));
+        wm.verify(0, RequestPatternBuilder.allRequests().withHeader("HTTP2-Settings", WireMock.matching(".*")));
+    }
+
     /** URL of the first request the generator made (the submit). */
     String firstRequestUrl() {
         List<com.github.tomakehurst.wiremock.stubbing.ServeEvent> events = wm.getAllServeEvents();
