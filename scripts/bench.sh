@@ -106,6 +106,17 @@ account_end() { # NAME COUNT UNIT [CMD=N,... : the benchmark's own Redis command
     done < <(python3 scripts/bench/account.py diff "$WORK/$name.before.json" "$WORK/$name.after.json" "$count" "$unit" \
         --loadgen "$LOADGEN" --redis-minus "$minus")
 }
+# profile NAME NODE URL SCRIPT: one more load run (not counted in the figures) while JFR samples the node's JVM;
+# writes where its CPU went (scripts/bench/profile.py) to $WORK/NAME.profile.md, which the report appends.
+profile() {
+    local name=$1 pid
+    pid=$(node_pid "$2")
+    jcmd "$pid" JFR.start name=bench settings=profile filename="$WORK/$name.jfr" >/dev/null
+    wrk_run "$3" "$4" >/dev/null
+    jcmd "$pid" JFR.stop name=bench >/dev/null
+    { echo "## Profile: $name (JFR execution samples of the node's JVM, one extra ${DURATION} s run)"; echo
+      python3 scripts/bench/profile.py "$WORK/$name.jfr" 25; } >"$WORK/$name.profile.md"
+}
 account_logs() { # the log file of every running node
     local log
     for log in "$WORK"/node-*/data/log/karaf.log; do
@@ -218,6 +229,7 @@ record intake stored_in_redis "$stored" jobs
 # wrk does not count answers still in flight when a run ends: stored may exceed accepted, never the reverse.
 [ "$stored" -ge "$ACCEPTED" ] || log "WARNING: $ACCEPTED accepted but only $stored stored"
 record memory rss_after_intake_api_node "$(rss_mb api)" MB
+profile intake api "http://127.0.0.1:$api_port/v1/jobs" "$WORK/post.lua"
 
 # --- status: GET /v1/jobs/{id} over existing jobs ---------------------------------------------------------
 rcli ZRANGE rq:jobs 0 999 >"$WORK/ids.txt"
@@ -263,6 +275,7 @@ wait_intake floor
 account_begin ceiling-camel-floor jvm="$(node_pid api)" redis="$redis_pid"
 repeat ceiling-camel-floor "http://127.0.0.1:$api_port/v1/jobs" "$WORK/post.lua"
 account_end ceiling-camel-floor "$ANSWERED" request
+profile ceiling-camel-floor api "http://127.0.0.1:$api_port/v1/jobs" "$WORK/post.lua"
 karaf api "bundle:uninstall io.ttv.bench.floor" >/dev/null
 karaf api "bundle:start io.ttv.flow.intake" >/dev/null
 wait_intake real
@@ -412,7 +425,7 @@ for c in $PIPELINE_CONCURRENCY; do
 done
 
 # --- report -----------------------------------------------------------------------------------------------
-python3 - "$RESULTS" "$OUT/$STAMP" "$DURATION" "$REPEATS" "$CONNECTIONS" <<'EOF'
+python3 - "$RESULTS" "$OUT/$STAMP" "$DURATION" "$REPEATS" "$CONNECTIONS" "$WORK" <<'EOF'
 import json, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
 vals = {(s, m): float(v) for s, m, v, u in rows}
@@ -421,10 +434,13 @@ if ("ceiling-static", "requests_per_s") in vals:
     for s in ("intake", "status"):
         if (s, "requests_per_s") in vals:
             ratio[s + " / static ceiling"] = vals[(s, "requests_per_s")] / vals[("ceiling-static", "requests_per_s")]
+if ("ceiling-camel-floor", "requests_per_s") in vals and ("intake", "requests_per_s") in vals:
+    ratio["intake / Camel floor"] = vals[("intake", "requests_per_s")] / vals[("ceiling-camel-floor", "requests_per_s")]
 if ("ceiling-redis", "submissions_per_s") in vals and ("intake", "requests_per_s") in vals:
     ratio["intake / redis ceiling"] = vals[("intake", "requests_per_s")] / vals[("ceiling-redis", "submissions_per_s")]
 meta = {"duration_s": int(sys.argv[3]), "repeats": int(sys.argv[4]), "connections": int(sys.argv[5]),
-        "java_opts": "bin/setenv of the assembly (-Xmx160m, SerialGC)", "figures": "medians of the repeats"}
+        "java_opts": "bin/setenv of the assembly (-Xmx160m, SerialGC)", "figures": "medians of the repeats",
+        "accounting": "cpu_us_* and switches_* per request or job and process; redis_* and log_lines_* per request or job"}
 json.dump({"meta": meta, "results": [dict(scenario=s, metric=m, value=float(v), unit=u) for s, m, v, u in rows],
            "ratios": ratio}, open(sys.argv[2] + ".json", "w"), indent=2)
 with open(sys.argv[2] + ".md", "w") as f:
@@ -434,6 +450,9 @@ with open(sys.argv[2] + ".md", "w") as f:
     f.write("\n| ratio | value |\n|---|---|\n")
     for k, v in ratio.items():
         f.write(f"| {k} | {v:.2f} |\n")
+    import glob
+    for profile in sorted(glob.glob(sys.argv[6] + "/*.profile.md")):
+        f.write("\n" + open(profile).read())
 print(open(sys.argv[2] + ".md").read())
 EOF
 log "results: $OUT/$STAMP.md and .json"
