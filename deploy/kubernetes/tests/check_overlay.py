@@ -158,13 +158,15 @@ def main(kubectl, overlay):
         check(termination >= pause + grace + 15,
               f"{where}: terminationGracePeriodSeconds {termination} < preStop {pause} + grace {grace} + 15")
 
-        # non-root as the image's user, no privilege, requests and limits
+        # non-root as the image's user, no privilege (requests and limits: below, for every workload)
         security = spec.get("securityContext", {})
+        container_security = node.get("securityContext", {})
         check(security.get("runAsNonRoot") is True, f"{where}: runAsNonRoot")
         check(security.get("runAsUser") == uid, f"{where}: runAsUser is not the image's user {uid}")
-        check(node.get("securityContext", {}).get("allowPrivilegeEscalation") is False, f"{where}: privilege escalation")
-        check("ALL" in node.get("securityContext", {}).get("capabilities", {}).get("drop", []), f"{where}: capabilities")
-        check(all(p["containerPort"] != CONSOLE_PORT for p in node.get("ports", [])), f"{where}: declares {CONSOLE_PORT}")
+        check(container_security.get("allowPrivilegeEscalation") is False, f"{where}: privilege escalation")
+        check("ALL" in container_security.get("capabilities", {}).get("drop", []), f"{where}: capabilities")
+        check(all(p["containerPort"] != CONSOLE_PORT for p in node.get("ports", [])),
+              f"{where}: declares port {CONSOLE_PORT}")
         annotations = pod["metadata"].get("annotations", {})
         check(annotations.get("prometheus.io/port") == str(http_port), f"{where}: metrics not scraped on {http_port}")
 

@@ -92,7 +92,7 @@ public final class ComponentChecks {
         };
     }
 
-    /** Whether a readiness result decides the node's readiness: every result but one marked not {@link #REQUIRED}. */
+    /** Whether a readiness result decides the node's readiness: yes, unless its check marked it not required. */
     public static boolean gatesReadiness(HealthCheck.Result result) {
         return !Boolean.FALSE.equals(result.getDetails().get(REQUIRED));
     }
