@@ -128,9 +128,9 @@ def main(kubectl, overlay):
                 check("secretKeyRef" in e.get("valueFrom", {}), f"{where}: {e['name']} is not from a Secret")
         url = values.get("TTV_REDIS_URL", {}).get("value", "")
         check(url.startswith(SCHEMES[flavour]), f"{where}: TTV_REDIS_URL {url!r} is not {SCHEMES[flavour]}…")
-        passwords = re.findall(r"\$\(([A-Z_]+)\)", url)
+        variables = re.findall(r"\$\(([A-Z_]+)\)", url)
         check(re.search(r"//[^@/]*:(?!\$\()[^@/]+@", url) is None, f"{where}: a literal password in TTV_REDIS_URL")
-        for var in passwords:
+        for var in variables:
             # a variable is expanded only if it is defined before its use
             check(var in names[:names.index("TTV_REDIS_URL")] and "secretKeyRef" in values[var].get("valueFrom", {}),
                   f"{where}: $({var}) in TTV_REDIS_URL is not a Secret defined before it")
