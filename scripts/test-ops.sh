@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests of the operations files: monitoring/ (promtool, amtool, metric names), docker/ (compose validation, the
-# entry point outside Docker), and scripts/health-check.sh, backup.sh, restore.sh against a real Redis server on a
-# free loopback port. Installs its tools with apt on a fresh Debian machine. Exit non-zero if any check fails.
+# entry point outside Docker), deploy/kubernetes/ (every overlay rendered with kubectl kustomize and checked), and
+# scripts/health-check.sh, backup.sh, restore.sh against a real Redis server on a free loopback port. Installs its
+# tools on a fresh Debian machine (apt; kubectl: ensure_kubectl). Exit non-zero if any check fails.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -254,6 +255,14 @@ check "entrypoint: invalid TTV_ROLE stops with exit 64 before Karaf" \
     bash -c "rm -f '$fake/record'; KARAF_HOME='$fake' TTV_ROLE=bogus docker/entrypoint.sh; rc=\$?; [ \$rc = 64 ] && [ ! -f '$fake/record' ]"
 check "entrypoint: a command argument runs instead of Karaf" \
     bash -c "[ \"\$(KARAF_HOME='$fake' docker/entrypoint.sh echo hello)\" = hello ]"
+
+# ---------------------------------------------------------------- deploy/kubernetes/
+# Rendered by kustomize and checked object by object (no cluster can run here).
+ensure_kubectl
+for overlay in deploy/kubernetes/overlays/*/; do
+    check "kubernetes $(basename "$overlay"): renders; probes, grace, PDBs, HPA, KEDA, secrets, non-root, no 8101" \
+        "$PY" deploy/kubernetes/tests/check_overlay.py "$KUBECTL" "$overlay"
+done
 
 # ---------------------------------------------------------------- Redis: backup, restore, health check
 start_redis() { # dir port extra-args... -> REDIS_PID

@@ -125,7 +125,8 @@ public final class NodeAssembly implements AutoCloseable {
         health.register(new ContextHealthCheck());
         health.register(ComponentChecks.redis(jobs));
         health.register(ComponentChecks.gcs(artifacts));
-        health.register(ComponentChecks.workers(jobs, Duration.ofSeconds(config.heartbeatSeconds())));
+        health.register(ComponentChecks.workers(jobs, Duration.ofSeconds(config.heartbeatSeconds()),
+                config.role().runsWorkers()));
         // Camel's own checks: every route started, every consumer healthy. Their failures show in /readyz details.
         health.register(new RoutesHealthCheckRepository());
         health.register(new ConsumersHealthCheckRepository());
@@ -137,7 +138,7 @@ public final class NodeAssembly implements AutoCloseable {
                         config.apiKeys(), limiter, config.trustedProxies())));
 
         flows = new FlowRoutes(camel, config.role());
-        health.register(ComponentChecks.flows(flows));
+        health.register(ComponentChecks.flows(flows::missing));
         AdminStore admin = new AdminStore(redis.template());
         CallbackDeadLetters deadLetters = new CallbackDeadLetters(redis.template());
         CallbackQueue callbacks = new CallbackQueue(redis.template());

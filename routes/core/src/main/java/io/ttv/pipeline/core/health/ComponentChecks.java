@@ -1,15 +1,15 @@
 package io.ttv.pipeline.core.health;
 
-import io.ttv.pipeline.core.flow.FlowRoutes;
-
 import io.ttv.pipeline.core.gcs.ArtifactStore;
 import io.ttv.pipeline.core.redis.JobStore;
+import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /** Readiness checks of the pipeline's dependencies, registered in Camel's health-check registry. */
 public final class ComponentChecks {
@@ -66,20 +66,35 @@ public final class ComponentChecks {
         };
     }
 
-    /** At least one worker in the fleet has a live heartbeat. */
-    public static AbstractHealthCheck workers(JobStore jobs, Duration heartbeatTtl) {
+    /** The detail of a check result that says whether the result counts for readiness (absent: it counts). */
+    public static final String REQUIRED = "required";
+
+    /**
+     * At least one worker in the fleet has a live heartbeat. Required for readiness only on a node that runs workers
+     * ({@code required}): a node of role {@code api} serves the API while the worker pool is scaled to zero (its jobs
+     * wait in the queue), so there the check reports the fleet's state without making the node unready.
+     */
+    public static AbstractHealthCheck workers(JobStore jobs, Duration heartbeatTtl, boolean required) {
         return new ReadinessCheck("workers") {
             @Override
             protected void probe(HealthCheckResultBuilder builder) {
                 long live = jobs.liveWorkers(heartbeatTtl);
                 builder.detail("live_workers", live);
+                builder.detail(REQUIRED, required);
                 if (live > 0) {
                     builder.up();
-                } else {
+                } else if (required) {
                     builder.message("no live worker heartbeat").down();
+                } else {
+                    builder.message("no live worker heartbeat (not required: this node runs no workers)").down();
                 }
             }
         };
+    }
+
+    /** Whether a readiness result decides the node's readiness: yes, unless its check marked it not required. */
+    public static boolean gatesReadiness(HealthCheck.Result result) {
+        return !Boolean.FALSE.equals(result.getDetails().get(REQUIRED));
     }
 
     /** How long a flow may be away (its bundle being replaced) before the node is not ready. */
@@ -89,12 +104,14 @@ public final class ComponentChecks {
      * Every flow of the node's role is running: not ready at start-up until their bundles have come, nor when one
      * stays away longer than {@link #FLOW_SWAP_GRACE} (its requests would wait and fail). Not one of the
      * {@code components} of {@code /readyz}: when down it shows in {@code details}.
+     *
+     * @param missingAfter the flows of the role missing longer than the given time ({@code FlowRoutes#missing})
      */
-    public static AbstractHealthCheck flows(FlowRoutes flows) {
+    public static AbstractHealthCheck flows(Function<Duration, List<String>> missingAfter) {
         return new AbstractHealthCheck("flows") {
             @Override
             protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-                List<String> missing = flows.missing(FLOW_SWAP_GRACE);
+                List<String> missing = missingAfter.apply(FLOW_SWAP_GRACE);
                 if (missing.isEmpty()) {
                     builder.up();
                 } else {

@@ -1,7 +1,7 @@
 package io.ttv.pipeline.core.http;
 
 import io.ttv.pipeline.core.domain.Timestamps;
-import io.ttv.pipeline.core.http.OpenApiDocument;
+import io.ttv.pipeline.core.health.ComponentChecks;
 import io.ttv.pipeline.core.metrics.PipelineMetrics;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.RouteBuilder;
@@ -78,7 +78,7 @@ public class OpsRoutes extends RouteBuilder {
         boolean ready = true;
         for (HealthCheck.Result r : results) {
             boolean up = r.getState() == HealthCheck.State.UP;
-            ready &= up;
+            ready &= up || !ComponentChecks.gatesReadiness(r);
             String id = r.getCheck().getId();
             if (r.getCheck().getGroup() != null && r.getCheck().getGroup().equals("ttv")) {
                 components.put(id, up ? "healthy" : "unhealthy");

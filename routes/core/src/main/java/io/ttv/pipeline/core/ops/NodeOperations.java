@@ -6,6 +6,7 @@ import io.ttv.pipeline.ops.PipelineOperations;
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
 import io.ttv.pipeline.core.callback.CallbackOutbox;
 import io.ttv.pipeline.core.domain.JobStatus;
+import io.ttv.pipeline.core.health.ComponentChecks;
 import io.ttv.pipeline.core.redis.AdminStore;
 import io.ttv.pipeline.core.redis.CancelResult;
 import io.ttv.pipeline.core.redis.JobStore;
@@ -269,15 +270,17 @@ public class NodeOperations implements PipelineOperations {
             // Called one by one: a check that throws (e.g. GCS unreachable) is DOWN with its error, not a failed command.
             String state;
             String message;
+            boolean gates = true;
             try {
                 HealthCheck.Result r = check.callReadiness();
                 state = r.getState().name();
                 message = r.getMessage().orElse(r.getError().map(Throwable::getMessage).orElse(""));
+                gates = ComponentChecks.gatesReadiness(r);
             } catch (RuntimeException e) {
                 state = HealthCheck.State.DOWN.name();
                 message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             }
-            ready &= state.equals(HealthCheck.State.UP.name());
+            ready &= !gates || state.equals(HealthCheck.State.UP.name());
             checks.add(new Check(check.getId(), state, message));
         }
         checks.sort(Comparator.comparing(Check::id));
