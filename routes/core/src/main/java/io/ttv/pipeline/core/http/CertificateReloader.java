@@ -1,0 +1,90 @@
+package io.ttv.pipeline.core.http;
+
+import io.ttv.pipeline.core.config.ConfigException;
+import io.ttv.pipeline.core.config.TlsSettings;
+import io.ttv.pipeline.core.domain.Sha256;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.SSLOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads the certificate files again on every call (the server calls it every {@code TTV_TLS_RELOAD_SECONDS}) and
+ * hands a renewed certificate to the running server with Vert.x's {@link HttpServer#updateSSLOptions}: new
+ * connections get it, open ones keep theirs, nothing restarts. Contents are compared, not timestamps, so a renewal
+ * by symlink swap (Kubernetes secrets, certbot's {@code live/}) is seen too. Files that cannot be used (unreadable,
+ * not PEM, a key of another certificate, e.g. half-way through a renewal) leave the current certificate in place;
+ * each such state is logged once as a warning.
+ */
+final class CertificateReloader implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(CertificateReloader.class);
+    private static final long UPDATE_TIMEOUT_SECONDS = 30;
+
+    private final TlsSettings files;
+    private final HttpServer server;
+    private final SSLOptions serving;
+    private volatile ServerCertificate current;
+    /** What was refused last: the digest of the files' contents, or the read failure; warned about once. */
+    private String refused;
+
+    /** @param serving the server's SSL options (protocols, ALPN); only the certificate is replaced */
+    CertificateReloader(TlsSettings files, HttpServer server, SSLOptions serving, ServerCertificate current) {
+        this.files = files;
+        this.server = server;
+        this.serving = serving;
+        this.current = current;
+    }
+
+    ServerCertificate current() {
+        return current;
+    }
+
+    @Override
+    public synchronized void run() {
+        byte[] cert;
+        byte[] key;
+        try {
+            cert = ServerCertificate.readCert(files);
+            key = ServerCertificate.readKey(files);
+        } catch (ConfigException e) {
+            refuse(e.getMessage(), e.getMessage());
+            return;
+        }
+        if (current.hasContent(cert, key)) {
+            refused = null;
+            return;
+        }
+        String contents = HexFormat.of().formatHex(Sha256.of(cert)) + HexFormat.of().formatHex(Sha256.of(key));
+        if (contents.equals(refused)) {
+            return;
+        }
+        ServerCertificate next;
+        try {
+            next = ServerCertificate.parse(files, cert, key);
+            server.updateSSLOptions(new SSLOptions(serving).setKeyCertOptions(next.keyCertOptions()))
+                    .toCompletionStage().toCompletableFuture().get(UPDATE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ConfigException e) {
+            refuse(contents, e.getMessage());
+            return;
+        } catch (Exception e) {
+            refuse(contents, "the server did not take it: " + e.getMessage());
+            return;
+        }
+        current = next;
+        refused = null;
+        LOG.info("HTTPS certificate reloaded from {}: {}", files.certFile(), next);
+        if (next.expired()) {
+            LOG.warn("The HTTPS certificate in {} has expired ({})", files.certFile(), next.notAfter());
+        }
+    }
+
+    private void refuse(String state, String problem) {
+        if (!state.equals(refused)) {
+            LOG.warn("HTTPS certificate files changed but cannot be used; still serving {}: {}", current, problem);
+        }
+        refused = state;
+    }
+}
