@@ -3,6 +3,7 @@ package io.ttv.pipeline.core.http;
 import io.ttv.pipeline.core.config.TlsSettings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.ext.web.Router;
 import org.apache.camel.component.platform.http.PlatformHttpConstants;
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpRouter;
@@ -24,8 +25,8 @@ import java.util.function.Supplier;
  *
  * <p>HTTPS: platform-http 4.14 builds its {@link HttpServerOptions} itself and offers no way to turn on ALPN, so for
  * HTTPS this class creates the Vert.x server on platform-http's router: TLS 1.2 and 1.3 only, HTTP/2 and HTTP/1.1
- * through ALPN, the certificate from {@link ServerCertificate}, and a {@link CertificateReloader} on a timer that
- * hands a renewed certificate to the running server. Plain HTTP stays platform-http's own server.
+ * through ALPN, the certificate from {@link ServerCertificate} behind a {@link RotatingKeyManager}, and a
+ * {@link CertificateReloader} on a timer that hands it a renewed certificate. Plain HTTP stays platform-http's own server.
  */
 public class ApiServer extends VertxPlatformHttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
@@ -41,7 +42,6 @@ public class ApiServer extends VertxPlatformHttpServer {
     private final TlsSettings tls;
     private final ServerCertificate certificate;
     private HttpServer https;
-    private CertificateReloader reloader;
     private ScheduledExecutorService reloads;
 
     private ApiServer(VertxPlatformHttpServerConfiguration configuration, Supplier<FrontDoor> frontDoor,
@@ -90,11 +90,12 @@ public class ApiServer extends VertxPlatformHttpServer {
             super.startServer();
             return;
         }
+        RotatingKeyManager keys = new RotatingKeyManager(certificate);
         HttpServerOptions options = new HttpServerOptions()
                 .setSsl(true)
                 .setUseAlpn(true)
                 .setEnabledSecureTransportProtocols(TLS_PROTOCOLS)
-                .setKeyCertOptions(certificate.keyCertOptions());
+                .setKeyCertOptions(KeyCertOptions.wrap(keys));
         // The same tree as platform-http's own server: its router mounted at the configured path.
         Router root = Router.router(getVertx());
         root.route(configuration.getPath() + "*").subRouter(VertxPlatformHttpRouter.lookup(getCamelContext(),
@@ -109,10 +110,10 @@ public class ApiServer extends VertxPlatformHttpServer {
         if (certificate.expired()) {
             LOG.warn("The HTTPS certificate in {} has expired ({})", tls.certFile(), certificate.notAfter());
         }
-        reloader = new CertificateReloader(tls, server, options.getSslOptions(), certificate);
         long every = tls.reloadInterval().toMillis();
         reloads = getCamelContext().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "tls-reload");
-        reloads.scheduleWithFixedDelay(reloader, every, every, TimeUnit.MILLISECONDS);
+        reloads.scheduleWithFixedDelay(new CertificateReloader(tls, keys, certificate), every, every,
+                TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -142,10 +143,5 @@ public class ApiServer extends VertxPlatformHttpServer {
     @Override
     public int getPort() {
         return https != null ? https.actualPort() : super.getPort();
-    }
-
-    /** The certificate served to new connections; {@code null} for plain HTTP. */
-    public ServerCertificate servedCertificate() {
-        return reloader != null ? reloader.current() : certificate;
     }
 }

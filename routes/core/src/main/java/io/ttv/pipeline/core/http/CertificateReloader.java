@@ -3,43 +3,34 @@ package io.ttv.pipeline.core.http;
 import io.ttv.pipeline.core.config.ConfigException;
 import io.ttv.pipeline.core.config.TlsSettings;
 import io.ttv.pipeline.core.domain.Sha256;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.net.SSLOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HexFormat;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Reads the certificate files again on every call (the server calls it every {@code TTV_TLS_RELOAD_SECONDS}) and
- * hands a renewed certificate to the running server with Vert.x's {@link HttpServer#updateSSLOptions}: new
- * connections get it, open ones keep theirs, nothing restarts. Contents are compared, not timestamps, so a renewal
+ * hands a renewed certificate to the server's {@link RotatingKeyManager}: new connections get it, open ones keep
+ * theirs, nothing restarts. (Vert.x 4.5's {@code HttpServer.updateSSLOptions} is not used: while it builds the new
+ * SSL context, connections accepted meanwhile are closed before their handshake — its {@code TCPServerBase} reads
+ * the pending context's result, which is still null.) Contents are compared, not timestamps, so a renewal
  * by symlink swap (Kubernetes secrets, certbot's {@code live/}) is seen too. Files that cannot be used (unreadable,
  * not PEM, a key of another certificate, e.g. half-way through a renewal) leave the current certificate in place;
  * each such state is logged once as a warning.
  */
 final class CertificateReloader implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(CertificateReloader.class);
-    private static final long UPDATE_TIMEOUT_SECONDS = 30;
-
     private final TlsSettings files;
-    private final HttpServer server;
-    private final SSLOptions serving;
+    private final RotatingKeyManager keys;
     private volatile ServerCertificate current;
     /** What was refused last: the digest of the files' contents, or the read failure; warned about once. */
     private String refused;
 
-    /** @param serving the server's SSL options (protocols, ALPN); only the certificate is replaced */
-    CertificateReloader(TlsSettings files, HttpServer server, SSLOptions serving, ServerCertificate current) {
+    /** @param current what {@code keys} serves now */
+    CertificateReloader(TlsSettings files, RotatingKeyManager keys, ServerCertificate current) {
         this.files = files;
-        this.server = server;
-        this.serving = serving;
+        this.keys = keys;
         this.current = current;
-    }
-
-    ServerCertificate current() {
-        return current;
     }
 
     @Override
@@ -64,15 +55,11 @@ final class CertificateReloader implements Runnable {
         ServerCertificate next;
         try {
             next = ServerCertificate.parse(files, cert, key);
-            server.updateSSLOptions(new SSLOptions(serving).setKeyCertOptions(next.keyCertOptions()))
-                    .toCompletionStage().toCompletableFuture().get(UPDATE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (ConfigException e) {
             refuse(contents, e.getMessage());
             return;
-        } catch (Exception e) {
-            refuse(contents, "the server did not take it: " + e.getMessage());
-            return;
         }
+        keys.use(next);
         current = next;
         refused = null;
         LOG.info("HTTPS certificate reloaded from {}: {}", files.certFile(), next);

@@ -6,7 +6,7 @@ import io.ttv.pipeline.core.config.TlsSettings;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
 
-import javax.net.ssl.X509KeyManager;
+import javax.net.ssl.X509ExtendedKeyManager;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +27,7 @@ import java.util.HexFormat;
 
 /**
  * The API's certificate chain and private key as read from {@code TTV_TLS_CERT_FILE} and {@code TTV_TLS_KEY_FILE}.
- * Vert.x's own PEM loader parses the pair (so what is checked here is what the server serves), and the key is
+ * Vert.x's own PEM loader parses the pair into the key manager the server's handshakes use, and the key is
  * checked to belong to the certificate: a signature made with it must verify with the certificate's public key. Any problem
  * is a {@link ConfigException} naming the variable of the file at fault.
  */
@@ -35,11 +35,13 @@ public final class ServerCertificate {
     private final byte[] certPem;
     private final byte[] keyPem;
     private final X509Certificate leaf;
+    private final X509ExtendedKeyManager keys;
 
-    private ServerCertificate(byte[] certPem, byte[] keyPem, X509Certificate leaf) {
+    private ServerCertificate(byte[] certPem, byte[] keyPem, X509Certificate leaf, X509ExtendedKeyManager keys) {
         this.certPem = certPem;
         this.keyPem = keyPem;
         this.leaf = leaf;
+        this.keys = keys;
     }
 
     /** Reads and checks both files. */
@@ -58,10 +60,11 @@ public final class ServerCertificate {
     /** Checks the contents of the two files ({@code files} names them in messages). */
     static ServerCertificate parse(TlsSettings files, byte[] certPem, byte[] keyPem) {
         X509Certificate leaf = leafOf(files, certPem);
+        X509ExtendedKeyManager keys;
         PrivateKey key;
         try {
-            X509KeyManager keys = (X509KeyManager) keyCertOptions(certPem, keyPem).getKeyManagerFactory(null)
-                    .getKeyManagers()[0];
+            keys = (X509ExtendedKeyManager) new PemKeyCertOptions().setCertValue(Buffer.buffer(certPem))
+                    .setKeyValue(Buffer.buffer(keyPem)).getKeyManagerFactory(null).getKeyManagers()[0];
             String[] aliases = keys.getServerAliases(leaf.getPublicKey().getAlgorithm(), null);
             key = aliases == null ? null : keys.getPrivateKey(aliases[0]);
         } catch (Exception e) {
@@ -72,7 +75,7 @@ public final class ServerCertificate {
             throw invalid(Setting.TLS_KEY_FILE, files.keyFile(), "the private key does not match the certificate in "
                     + Setting.TLS_CERT_FILE.env() + " (" + files.certFile() + ")");
         }
-        return new ServerCertificate(certPem, keyPem, leaf);
+        return new ServerCertificate(certPem, keyPem, leaf, keys);
     }
 
     /** The first certificate of the chain: the server's own. */
@@ -89,9 +92,9 @@ public final class ServerCertificate {
         return (X509Certificate) chain.iterator().next();
     }
 
-    /** What Vert.x serves: the very bytes that were checked, not the paths (the files may change meanwhile). */
-    public PemKeyCertOptions keyCertOptions() {
-        return keyCertOptions(certPem, keyPem);
+    /** The chain and key as a handshake asks for them: the very bytes that were checked. */
+    X509ExtendedKeyManager keyManager() {
+        return keys;
     }
 
     /** Whether the files still hold what this certificate was read from. */
@@ -113,10 +116,6 @@ public final class ServerCertificate {
         return leaf.getSubjectX500Principal().getName() + ", serial "
                 + HexFormat.of().withUpperCase().formatHex(leaf.getSerialNumber().toByteArray())
                 + ", valid until " + notAfter();
-    }
-
-    private static PemKeyCertOptions keyCertOptions(byte[] cert, byte[] key) {
-        return new PemKeyCertOptions().setCertValue(Buffer.buffer(cert)).setKeyValue(Buffer.buffer(key));
     }
 
     /** Vert.x's loader takes RSA and EC keys; both sign and verify with SHA-256. */
