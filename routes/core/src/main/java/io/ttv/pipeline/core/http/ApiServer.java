@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * <p>HTTPS: platform-http 4.14 builds its {@link HttpServerOptions} itself and offers no way to turn on ALPN, so for
  * HTTPS this class creates the Vert.x server on platform-http's router: TLS 1.2 and 1.3 only, HTTP/2 and HTTP/1.1
  * through ALPN, the certificate from {@link ServerCertificate} behind a {@link RotatingKeyManager}, and a
- * {@link CertificateReloader} on a timer that hands it a renewed certificate. Plain HTTP stays platform-http's own server.
+ * {@link CertificateReloader} on a timer that hands it a renewed certificate. Plain HTTP stays platform-http's own
+ * server.
  */
 public class ApiServer extends VertxPlatformHttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
@@ -107,9 +108,7 @@ public class ApiServer extends VertxPlatformHttpServer {
         LOG.info("HTTPS server (HTTP/2 and HTTP/1.1, {}) started on {}:{} with {}", String.join(", ",
                 TLS_PROTOCOLS.stream().sorted().toList()), configuration.getBindHost(), server.actualPort(),
                 certificate);
-        if (certificate.expired()) {
-            LOG.warn("The HTTPS certificate in {} has expired ({})", tls.certFile(), certificate.notAfter());
-        }
+        CertificateReloader.warnIfExpired(tls, certificate);
         long every = tls.reloadInterval().toMillis();
         reloads = getCamelContext().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "tls-reload");
         reloads.scheduleWithFixedDelay(new CertificateReloader(tls, keys, certificate), every, every,

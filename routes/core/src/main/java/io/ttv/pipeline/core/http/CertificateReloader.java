@@ -20,9 +20,10 @@ import java.util.HexFormat;
  */
 final class CertificateReloader implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(CertificateReloader.class);
+
     private final TlsSettings files;
     private final RotatingKeyManager keys;
-    private volatile ServerCertificate current;
+    private ServerCertificate current;
     /** What was refused last: the digest of the files' contents, or the read failure; warned about once. */
     private String refused;
 
@@ -63,8 +64,13 @@ final class CertificateReloader implements Runnable {
         current = next;
         refused = null;
         LOG.info("HTTPS certificate reloaded from {}: {}", files.certFile(), next);
-        if (next.expired()) {
-            LOG.warn("The HTTPS certificate in {} has expired ({})", files.certFile(), next.notAfter());
+        warnIfExpired(files, next);
+    }
+
+    /** An expired certificate is served (refusing to start or to renew would not help clients), with a warning. */
+    static void warnIfExpired(TlsSettings files, ServerCertificate certificate) {
+        if (certificate.expired()) {
+            LOG.warn("The HTTPS certificate in {} has expired ({})", files.certFile(), certificate.notAfter());
         }
     }
 

@@ -27,8 +27,8 @@ import java.util.HexFormat;
 
 /**
  * The API's certificate chain and private key as read from {@code TTV_TLS_CERT_FILE} and {@code TTV_TLS_KEY_FILE}.
- * Vert.x's own PEM loader parses the pair into the key manager the server's handshakes use, and the key is
- * checked to belong to the certificate: a signature made with it must verify with the certificate's public key. Any problem
+ * Vert.x's own PEM loader parses the pair into the key manager the server's handshakes use, and the key is checked
+ * to belong to the certificate: a signature made with it must verify with the certificate's public key. Any problem
  * is a {@link ConfigException} naming the variable of the file at fault.
  */
 public final class ServerCertificate {
@@ -141,7 +141,8 @@ public final class ServerCertificate {
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            String detail = e.getMessage() == null || e.getMessage().equals(file.toString()) ? "" : ": " + e.getMessage();
+            String detail = e.getMessage() == null || e.getMessage().equals(file.toString())
+                    ? "" : ": " + e.getMessage();
             throw invalid(setting, file, "cannot be read (" + e.getClass().getSimpleName() + detail + ")");
         }
     }

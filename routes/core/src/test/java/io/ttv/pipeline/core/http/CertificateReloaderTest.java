@@ -22,7 +22,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -47,7 +51,8 @@ class CertificateReloaderTest {
         ServerCertificate first = ServerCertificate.read(files);
         RotatingKeyManager keys = new RotatingKeyManager(first);
         HttpServerOptions options = new HttpServerOptions().setSsl(true).setUseAlpn(true)
-                .setEnabledSecureTransportProtocols(ApiServer.TLS_PROTOCOLS).setKeyCertOptions(KeyCertOptions.wrap(keys));
+                .setEnabledSecureTransportProtocols(ApiServer.TLS_PROTOCOLS)
+                .setKeyCertOptions(KeyCertOptions.wrap(keys));
         vertx = Vertx.vertx();
         server = vertx.createHttpServer(options).requestHandler(r -> r.response().end("ok"));
         server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -76,6 +81,37 @@ class CertificateReloaderTest {
     }
 
     @Test
+    void noConnectionIsRefusedWhileCertificatesRotate() throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger answered = new AtomicInteger();
+        List<String> failures = new CopyOnWriteArrayList<>();
+        Thread clients = new Thread(() -> {
+            while (running.get()) {
+                try (SSLSocket socket = connect()) {
+                    request(socket);
+                    answered.incrementAndGet();
+                } catch (Exception e) {
+                    failures.add(e.toString());
+                }
+            }
+        });
+        clients.start();
+        for (long serial = 2; serial <= 6; serial++) {
+            int before = answered.get();
+            install(ca.issue(dir.resolve("archive"), "gen" + serial, serial));
+            reloader.run();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (answered.get() < before + 5 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+        }
+        running.set(false);
+        clients.join(30_000);
+        assertEquals(List.of(), failures);
+        assertEquals(BigInteger.valueOf(6), served());
+    }
+
+    @Test
     void unusableFilesKeepTheServedCertificate() throws Exception {
         Issued gen2 = ca.issue(dir.resolve("archive"), "gen2", 2);
         link("cert.pem", gen2.cert());
@@ -86,7 +122,8 @@ class CertificateReloaderTest {
         reloader.run();
         assertEquals(BigInteger.ONE, served(), "a key file that is gone");
 
-        Files.writeString(dir.resolve("archive/garbage.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+        Files.writeString(dir.resolve("archive/garbage.pem"),
+                "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
         link("key.pem", dir.resolve("archive/garbage.pem"));
         reloader.run();
         assertEquals(BigInteger.ONE, served(), "a key that is not one");
