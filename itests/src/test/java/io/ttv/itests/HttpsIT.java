@@ -19,7 +19,6 @@ import java.io.InputStream;
 import java.math.BigInteger;
 import java.net.Socket;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +53,6 @@ class HttpsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration RENEWAL_BOUND = Duration.ofSeconds(60);
     private static Path certs;
-    private static Path root;
     private static Authority authority;
     private static Authority intermediate;
     private static Distribution dist;
@@ -65,7 +63,6 @@ class HttpsIT {
         certs = Files.createDirectories(Path.of(System.getProperty("ttv.work")).toAbsolutePath()
                 .resolve("https-" + System.currentTimeMillis()).resolve("certs"));
         authority = TestCertificates.root(certs.resolve("archive"), "root");
-        root = authority.cert();
         intermediate = authority.intermediate(certs.resolve("archive"), "intermediate");
         install(intermediate.issue(certs.resolve("archive"), "gen1", 1001));
         // TLS 1.0 and 1.1 allowed by the JVM (its default forbids them): only the node's own settings refuse them.
@@ -245,7 +242,7 @@ class HttpsIT {
 
     /** curl trusting the test root only; fails the test if curl fails. */
     private static String curl(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("curl", "-sS", "-m", "30", "--cacert", root.toString()));
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "-m", "30", "--cacert", authority.cert().toString()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -257,7 +254,7 @@ class HttpsIT {
     /** The TLS version {@code openssl s_client} negotiates when offering only {@code version}, or "refused". */
     private static String negotiated(String version) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + dist.httpPort, version,
-                "-cipher", "DEFAULT@SECLEVEL=0", "-CAfile", root.toString()).redirectErrorStream(true).start();
+                "-cipher", "DEFAULT@SECLEVEL=0", "-CAfile", authority.cert().toString()).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS));
