@@ -9,7 +9,12 @@
 # ENV (default "development") names the deployment in the output and selects an optional file of defaults,
 # scripts/env/ENV.env or /etc/ttv/ENV.env (shell assignments of the variables below); variables already set in
 # the environment win over the file.
-#   TTV_BASE_URL   the node to check (default http://localhost:8000)
+#   TTV_BASE_URL   the node to check (default http://localhost:8000, or https://localhost:8000 when
+#                  TTV_TLS_CERT_FILE is set, as on an HTTPS node)
+#   TTV_HEALTH_CACERT  PEM file of the authority that signed the node's certificate (curl --cacert); default: the
+#                  system's trusted authorities
+#   TTV_HEALTH_INSECURE  1: do not verify the node's certificate (curl -k), e.g. when checking a node through
+#                  localhost whose certificate names its public host
 #   TTV_REDIS_URL  redis://[user:password@]host:port/db (default redis://127.0.0.1:6379/0)
 #   TTV_QUEUE_WARN queue depth reported as a warning (default 100, as the JobQueueBacklog alert)
 #   TTV_HEALTH_TIMEOUT seconds per HTTP request (default 5)
@@ -23,21 +28,28 @@ ENV_NAME="${1:-development}"
 for f in "$HERE/env/$ENV_NAME.env" "/etc/ttv/$ENV_NAME.env"; do
     if [ -f "$f" ]; then
         preset_base="${TTV_BASE_URL-}" preset_redis="${TTV_REDIS_URL-}" preset_warn="${TTV_QUEUE_WARN-}"
+        preset_cacert="${TTV_HEALTH_CACERT-}" preset_insecure="${TTV_HEALTH_INSECURE-}"
         # shellcheck disable=SC1090
         source "$f"
         [ -n "$preset_base" ] && TTV_BASE_URL="$preset_base"
         [ -n "$preset_redis" ] && TTV_REDIS_URL="$preset_redis"
         [ -n "$preset_warn" ] && TTV_QUEUE_WARN="$preset_warn"
+        [ -n "$preset_cacert" ] && TTV_HEALTH_CACERT="$preset_cacert"
+        [ -n "$preset_insecure" ] && TTV_HEALTH_INSECURE="$preset_insecure"
         ENV_FILE="$f"
         break
     fi
 done
 
-BASE_URL="${TTV_BASE_URL:-http://localhost:8000}"
+if [ -n "${TTV_TLS_CERT_FILE:-}" ]; then default_url=https://localhost:8000; else default_url=http://localhost:8000; fi
+BASE_URL="${TTV_BASE_URL:-$default_url}"
 BASE_URL="${BASE_URL%/}"
 REDIS_URL="${TTV_REDIS_URL:-redis://127.0.0.1:6379/0}"
 QUEUE_WARN="${TTV_QUEUE_WARN:-100}"
 TIMEOUT="${TTV_HEALTH_TIMEOUT:-5}"
+TLS_OPTS=()
+[ -n "${TTV_HEALTH_CACERT:-}" ] && TLS_OPTS+=(--cacert "$TTV_HEALTH_CACERT")
+[ "${TTV_HEALTH_INSECURE:-}" = 1 ] && TLS_OPTS+=(-k)
 REDIS_TIMEOUT="$TIMEOUT"
 
 failures=0 warnings=0
@@ -48,7 +60,7 @@ fail() { printf '  [FAIL] %-10s %s\n' "$1" "$2"; failures=$((failures + 1)); }
 # http_get PATH -> sets HTTP_CODE and HTTP_BODY
 http_get() {
     local out
-    out="$(curl -sS -m "$TIMEOUT" -w '\n%{http_code}' "$BASE_URL$1" 2>&1)" || { HTTP_CODE=000; HTTP_BODY="${out%$'\n'*}"; return 1; }
+    out="$(curl -sS -m "$TIMEOUT" ${TLS_OPTS[@]+"${TLS_OPTS[@]}"} -w '\n%{http_code}' "$BASE_URL$1" 2>&1)" || { HTTP_CODE=000; HTTP_BODY="${out%$'\n'*}"; return 1; }
     HTTP_CODE="${out##*$'\n'}"; HTTP_BODY="${out%$'\n'*}"
 }
 

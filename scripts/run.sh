@@ -55,12 +55,15 @@ if [ -z "${TTV_GCS_ENDPOINT:-}" ] && [ -z "${TTV_GCS_CREDENTIALS:-}" ]; then
 fi
 
 HTTP_PORT=${TTV_HTTP_PORT:-8000}
+# With TTV_TLS_CERT_FILE the port speaks HTTPS only (docs/operations.md); the readiness poll below does not verify
+# the certificate (-k): it asks the node this script started.
+if [ -n "${TTV_TLS_CERT_FILE:-}" ]; then SCHEME=https; else SCHEME=http; fi
 "$ASSEMBLY/bin/karaf" server &
 KARAF_PID=$!
 (
     for _ in $(seq 1 600); do
-        if curl -fs "http://127.0.0.1:$HTTP_PORT/readyz" >/dev/null 2>&1; then
-            log "ready: http://localhost:$HTTP_PORT/  (try: curl -s -XPOST localhost:$HTTP_PORT/v1/jobs -H 'Content-Type: application/json' -d '{\"prompt\":\"a red fox in snow\"}')"
+        if curl -fsk "$SCHEME://127.0.0.1:$HTTP_PORT/readyz" >/dev/null 2>&1; then
+            log "ready: $SCHEME://localhost:$HTTP_PORT/  (try: curl -s -XPOST $SCHEME://localhost:$HTTP_PORT/v1/jobs -H 'Content-Type: application/json' -d '{\"prompt\":\"a red fox in snow\"}')"
             log "logs: $ASSEMBLY/data/log/karaf.log — Ctrl-C stops everything"
             exit 0
         fi

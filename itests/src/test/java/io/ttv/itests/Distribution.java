@@ -3,6 +3,7 @@ package io.ttv.itests;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,7 +32,9 @@ final class Distribution implements AutoCloseable {
     final int sshPort;
     final int redisPort;
     final int gcsPort;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http;
+    /** {@code https} when the node is given a certificate ({@code TTV_TLS_CERT_FILE}), else {@code http}. */
+    final String scheme;
     private final Map<String, String> extraEnv;
     private final Path emulator;
     private Process redis;
@@ -53,7 +56,20 @@ final class Distribution implements AutoCloseable {
      *                 {@code TTV_GCS_ENDPOINT} at that)
      */
     Distribution(Map<String, String> extraEnv, int gcsPort) throws Exception {
+        this(extraEnv, gcsPort, null);
+    }
+
+    /**
+     * A node serving HTTPS ({@code extraEnv} sets {@code TTV_TLS_*}); {@link #http} trusts what {@code trust} trusts.
+     */
+    Distribution(Map<String, String> extraEnv, SSLContext trust) throws Exception {
+        this(extraEnv, Processes.freePort(), trust);
+    }
+
+    private Distribution(Map<String, String> extraEnv, int gcsPort, SSLContext trust) throws Exception {
         this.extraEnv = extraEnv;
+        this.scheme = extraEnv.containsKey("TTV_TLS_CERT_FILE") ? "https" : "http";
+        this.http = client(trust);
         Path assembly = Path.of(System.getProperty("ttv.assembly")).toAbsolutePath().normalize();
         emulator = Path.of(System.getProperty("ttv.gcs.emulator")).toAbsolutePath().normalize();
         work = Files.createDirectories(Path.of(System.getProperty("ttv.work"))).toAbsolutePath()
@@ -82,6 +98,8 @@ final class Distribution implements AutoCloseable {
      */
     Distribution(Distribution fleet, Map<String, String> extraEnv) throws Exception {
         this.extraEnv = extraEnv;
+        this.scheme = "http";
+        this.http = client(null);
         Path assembly = Path.of(System.getProperty("ttv.assembly")).toAbsolutePath().normalize();
         emulator = fleet.emulator;
         work = Files.createDirectories(fleet.work.resolve("node-" + System.nanoTime()));
@@ -209,7 +227,12 @@ final class Distribution implements AutoCloseable {
     }
 
     URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + httpPort + path);
+        return URI.create(scheme + "://127.0.0.1:" + httpPort + path);
+    }
+
+    private static HttpClient client(SSLContext trust) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        return (trust == null ? builder : builder.sslContext(trust)).build();
     }
 
     /** Runs Karaf console commands through {@code bin/client} (SSH) and returns what they print. */

@@ -20,6 +20,7 @@ import io.ttv.pipeline.core.http.FrontDoor;
 import io.ttv.pipeline.core.http.OpsRoutes;
 import io.ttv.pipeline.core.http.PathTemplates;
 import io.ttv.pipeline.core.http.RestContract;
+import io.ttv.pipeline.core.http.ServerCertificate;
 import io.ttv.pipeline.core.metrics.PipelineMetrics;
 import io.ttv.pipeline.core.ops.NodeOperations;
 import io.ttv.pipeline.core.redis.AdminStore;
@@ -76,8 +77,10 @@ public final class NodeAssembly implements AutoCloseable {
 
     private NodeAssembly(PipelineConfig config, String version, String coreOrigin) throws Exception {
         this.config = config;
-        // The storage client first: credential problems are configuration errors, raised before anything is opened.
+        // The storage client and the certificate first: their problems are configuration errors, raised before
+        // anything is opened.
         storage = StorageClients.create(config);
+        ServerCertificate certificate = config.https() ? ServerCertificate.read(config.tls()) : null;
         if (!config.generators().enabled().contains(config.defaultGenerator())) {
             throw new ConfigException("Invalid configuration: TTV_GENERATOR = '" + config.defaultGenerator()
                     + "': must be one of " + config.generators().enabled() + " (a remote backend needs its key)");
@@ -135,7 +138,7 @@ public final class NodeAssembly implements AutoCloseable {
         camel.getRegistry().bind("vertxOptions", new VertxOptions().setWorkerPoolSize(HTTP_WORKER_THREADS));
         camel.addService(ApiServer.create(config.httpHost(), config.httpPort(), config.maxBodyBytes(),
                 config.corsOrigins(), () -> new FrontDoor(mapper, metrics, new PathTemplates(camel),
-                        config.apiKeys(), limiter, config.trustedProxies())));
+                        config.apiKeys(), limiter, config.trustedProxies()), config.tls(), certificate));
 
         flows = new FlowRoutes(camel, config.role());
         health.register(ComponentChecks.flows(flows::missing));

@@ -59,8 +59,9 @@ public class PipelineApplication {
         }
         Bundle bundle = FrameworkUtil.getBundle(PipelineApplication.class);
         String version = bundle == null ? "dev" : bundle.getVersion().toString();
-        LOG.info("Starting TTV Pipeline {} (role {}, HTTP port {}, Redis {})", version,
-                config.role().name().toLowerCase(), config.httpPort(), config.redisUrl().redacted());
+        LOG.info("Starting TTV Pipeline {} (role {}, {} port {}, Redis {})", version,
+                config.role().name().toLowerCase(), config.https() ? "HTTPS" : "HTTP", config.httpPort(),
+                config.redisUrl().redacted());
         try {
             assembly = NodeAssembly.create(config, version, Whiteboard.origin(bundle));
         } catch (Exception e) {
@@ -76,7 +77,8 @@ public class PipelineApplication {
             throw fail(e);
         }
         operations = OperationsRegistration.register(assembly.node().operations(), bundles);
-        LOG.info("TTV Pipeline started: http://{}:{}/ (worker {})", config.httpHost(), config.httpPort(),
+        LOG.info("TTV Pipeline started: {}://{}:{}/ (worker {})", config.https() ? "https" : "http",
+                config.httpHost(), config.httpPort(),
                 config.role().runsWorkers() ? assembly.node().workerId() : "off");
     }
 

@@ -27,6 +27,7 @@ public record PipelineConfig(
         List<String> trustedProxies,
         List<String> corsOrigins,
         int maxBodyBytes,
+        TlsSettings tls,
         RedisUrl redisUrl,
         int redisTimeoutMs,
         Duration jobRetention,
@@ -78,6 +79,7 @@ public record PipelineConfig(
                 r.get(Setting.TRUSTED_PROXIES, PipelineConfig::commaList),
                 r.get(Setting.CORS_ORIGINS, PipelineConfig::commaList),
                 r.get(Setting.MAX_BODY_BYTES, v -> intIn(v, 1024, 64 * 1024 * 1024)),
+                tls(r),
                 r.get(Setting.REDIS_URL, RedisUrl::parse),
                 r.get(Setting.REDIS_TIMEOUT_MS, v -> intIn(v, 100, 60000)),
                 r.get(Setting.JOB_RETENTION, PipelineConfig::retention),
@@ -100,6 +102,23 @@ public record PipelineConfig(
                 r.get(Setting.CALLBACK_RETRY_SCHEDULE, RetrySchedule::parse),
                 r.get(Setting.GENERATOR, PipelineConfig::nonBlank),
                 generators(r));
+    }
+
+    /** {@code null} (plain HTTP) unless both files are set. */
+    private static TlsSettings tls(Resolver r) {
+        Path cert = r.get(Setting.TLS_CERT_FILE, PipelineConfig::optionalReadableFile);
+        Path key = r.get(Setting.TLS_KEY_FILE, PipelineConfig::optionalReadableFile);
+        int reload = r.get(Setting.TLS_RELOAD_SECONDS, v -> intIn(v, 1, TlsSettings.MAX_RELOAD_SECONDS));
+        if (cert == null && key == null) {
+            return null;
+        }
+        if (key == null || cert == null) {
+            Setting set = cert != null ? Setting.TLS_CERT_FILE : Setting.TLS_KEY_FILE;
+            Setting missing = cert != null ? Setting.TLS_KEY_FILE : Setting.TLS_CERT_FILE;
+            throw new ConfigException("Invalid configuration: " + missing.env() + " must be set when " + set.env()
+                    + " is (HTTPS needs both the certificate and its key)");
+        }
+        return new TlsSettings(cert, key, Duration.ofSeconds(reload));
     }
 
     private static GeneratorSettings generators(Resolver r) {
@@ -331,6 +350,11 @@ public record PipelineConfig(
             throw new IllegalArgumentException("file does not exist or is not readable");
         }
         return p;
+    }
+
+    /** Whether the API port speaks HTTPS ({@link #tls()} set) instead of plain HTTP. */
+    public boolean https() {
+        return tls != null;
     }
 
     public boolean usesGcsEmulator() {

@@ -20,6 +20,9 @@ public enum Setting {
     TRUSTED_PROXIES(Pid.API, "trusted-proxies", "TTV_TRUSTED_PROXIES", ""),
     CORS_ORIGINS(Pid.API, "cors.origins", "TTV_CORS_ORIGINS", ""),
     MAX_BODY_BYTES(Pid.API, "max-body.bytes", "TTV_MAX_BODY_BYTES", "1048576"),
+    TLS_CERT_FILE(Pid.API, "tls.cert.file", "TTV_TLS_CERT_FILE", ""),
+    TLS_KEY_FILE(Pid.API, "tls.key.file", "TTV_TLS_KEY_FILE", ""),
+    TLS_RELOAD_SECONDS(Pid.API, "tls.reload.seconds", "TTV_TLS_RELOAD_SECONDS", "30"),
 
     REDIS_URL(Pid.QUEUE, "redis.url", "TTV_REDIS_URL", "redis://127.0.0.1:6379/0"),
     REDIS_TIMEOUT_MS(Pid.QUEUE, "redis.timeout.ms", "TTV_REDIS_TIMEOUT_MS", "2000"),

@@ -1,7 +1,12 @@
 package io.ttv.pipeline.core.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -100,5 +105,49 @@ class PipelineConfigTest {
         assertThrows(ConfigException.class, () -> PipelineConfig.resolve(Map.of(), Map.of("TTV_GCS_BUCKET", "Bad Bucket")));
         assertThrows(ConfigException.class,
                 () -> PipelineConfig.resolve(Map.of(), Map.of("TTV_GCS_CREDENTIALS", "/nonexistent/key.json")));
+    }
+
+    @Test
+    void httpsNeedsBothFilesAndIsOffByDefault(@TempDir Path dir) throws Exception {
+        assertFalse(PipelineConfig.resolve(Map.of(), Map.of()).https());
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+        Path key = Files.writeString(dir.resolve("key.pem"), "x");
+        PipelineConfig c = PipelineConfig.resolve(Map.of("ttv.api", Map.of("tls.cert.file", cert.toString())),
+                Map.of("TTV_TLS_KEY_FILE", key.toString()));
+        assertTrue(c.https());
+        assertEquals(new TlsSettings(cert, key, Duration.ofSeconds(30)), c.tls());
+
+        ConfigException onlyCert = assertThrows(ConfigException.class,
+                () -> PipelineConfig.resolve(Map.of(), Map.of("TTV_TLS_CERT_FILE", cert.toString())));
+        assertTrue(onlyCert.getMessage().startsWith("Invalid configuration: TTV_TLS_KEY_FILE must be set when "
+                + "TTV_TLS_CERT_FILE is"), onlyCert.getMessage());
+        ConfigException onlyKey = assertThrows(ConfigException.class,
+                () -> PipelineConfig.resolve(Map.of(), Map.of("TTV_TLS_KEY_FILE", key.toString())));
+        assertTrue(onlyKey.getMessage().startsWith("Invalid configuration: TTV_TLS_CERT_FILE must be set when "
+                + "TTV_TLS_KEY_FILE is"), onlyKey.getMessage());
+        ConfigException missing = assertThrows(ConfigException.class, () -> PipelineConfig.resolve(Map.of(),
+                Map.of("TTV_TLS_CERT_FILE", dir.resolve("absent.pem").toString(), "TTV_TLS_KEY_FILE", key.toString())));
+        assertTrue(missing.getMessage().startsWith("Invalid configuration: TTV_TLS_CERT_FILE (environment variable"),
+                missing.getMessage());
+        assertTrue(missing.getMessage().contains("does not exist or is not readable"), missing.getMessage());
+    }
+
+    @Test
+    void aRenewedCertificateIsPickedUpWithinAMinuteWhateverTheReloadInterval(@TempDir Path dir) throws Exception {
+        // A change is read at the next poll at the latest, and loading it takes well under the 10 s left.
+        assertTrue(TlsSettings.MAX_RELOAD_SECONDS + 10 <= 60);
+        Path file = Files.writeString(dir.resolve("cert.pem"), "x");
+        Map<String, String> https = Map.of("TTV_TLS_CERT_FILE", file.toString(), "TTV_TLS_KEY_FILE", file.toString());
+        assertTrue(PipelineConfig.resolve(Map.of(), https).tls().reloadInterval().toSeconds()
+                <= TlsSettings.MAX_RELOAD_SECONDS, "the default");
+        Map<String, String> slowest = new HashMap<>(https);
+        slowest.put("TTV_TLS_RELOAD_SECONDS", Integer.toString(TlsSettings.MAX_RELOAD_SECONDS));
+        assertEquals(Duration.ofSeconds(TlsSettings.MAX_RELOAD_SECONDS),
+                PipelineConfig.resolve(Map.of(), slowest).tls().reloadInterval());
+        for (String bad : new String[] {"0", "51", "61", "soon"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> PipelineConfig.resolve(Map.of(), Map.of("TTV_TLS_RELOAD_SECONDS", bad)), bad);
+            assertTrue(e.getMessage().contains("TTV_TLS_RELOAD_SECONDS"), e.getMessage());
+        }
     }
 }
