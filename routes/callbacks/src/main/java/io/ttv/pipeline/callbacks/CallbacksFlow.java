@@ -1,5 +1,6 @@
 package io.ttv.pipeline.callbacks;
 
+import io.ttv.pipeline.core.tracing.JobTrace;
 import io.ttv.pipeline.core.config.PipelineConfig;
 import io.ttv.pipeline.core.config.PipelineConfig.Role;
 import io.ttv.pipeline.core.domain.CallbackTargets;
@@ -32,6 +33,7 @@ public class CallbacksFlow implements Flow {
         PipelineConfig config = node.config();
         return List.of(new CallbackRoutes(new CallbackDelivery(node.jobs(), node.callbacks(), node.mapper(),
                 config.callbackSecret(), config.callbackAllowPrivate(), Duration.ofMillis(config.callbackTimeoutMs()),
-                config.callbackRetrySchedule(), node.metrics(), CallbackTargets.SYSTEM)));
+                config.callbackRetrySchedule(), node.metrics(), CallbackTargets.SYSTEM, node.tracing()),
+                new JobTrace(node.tracing(), node.jobs())));
     }
 }

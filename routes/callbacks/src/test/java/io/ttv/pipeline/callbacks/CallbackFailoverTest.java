@@ -1,10 +1,16 @@
 package io.ttv.pipeline.callbacks;
 
+import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.config.RetrySchedule;
+import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.domain.CallbackTargets;
+import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
+import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.redis.CallbackQueue;
+import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.redis.JobStore;
+import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.redis.RedisKeys;
 import io.ttv.pipeline.testing.TestRedis;
 import org.junit.jupiter.api.AfterEach;
@@ -66,7 +72,7 @@ class CallbackFailoverTest {
         CallbackQueue queue = new CallbackQueue(redis.clients().template(), clock);
         CallbackNode n = new CallbackNode(new CallbackDelivery(jobs, queue,
                 CallbackDeliveryTest.MAPPER, CallbackDeliveryTest.SECRET, true, Duration.ofSeconds(2),
-                RetrySchedule.parse(schedule), null, CallbackTargets.SYSTEM), queue);
+                RetrySchedule.parse(schedule), null, CallbackTargets.SYSTEM, Tracing.off()), queue);
         nodes.add(n);
         return n;
     }
