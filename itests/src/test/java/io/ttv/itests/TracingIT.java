@@ -95,8 +95,9 @@ class TracingIT {
             exchange.close();
         });
         receiver.start();
-        api = new Distribution(otel("api-node", Map.of("TTV_ROLE", "api")));
-        worker = new Distribution(api, otel("worker-node", Map.of("TTV_ROLE", "worker")));
+        // The worker first: an API node is ready once a worker's heartbeat is live.
+        worker = new Distribution(otel("worker-node", Map.of("TTV_ROLE", "worker")));
+        api = new Distribution(worker, otel("api-node", Map.of("TTV_ROLE", "api")));
     }
 
     /** The standard OTEL_* variables pointing a node at the receiver; spans are sent within 200 ms. */
@@ -112,11 +113,11 @@ class TracingIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (worker != null) {
-            worker.close();
-        }
         if (api != null) {
             api.close();
+        }
+        if (worker != null) {
+            worker.close(); // and the fleet's Redis and GCS emulator
         }
         if (receiver != null) {
             receiver.stop(0);
