@@ -62,6 +62,13 @@ class TracingIT {
             return (span.getEndTimeUnixNano() - span.getStartTimeUnixNano()) / 1_000_000;
         }
 
+        /** The span's name; Camel's spans (named by component) with the endpoint they are of. */
+        String label() {
+            String component = attribute("component");
+            return component != null && component.startsWith("camel-") ? span.getName() + " " + attribute("url.path")
+                    : span.getName();
+        }
+
         String attribute(String key) {
             return span.getAttributesList().stream().filter(a -> a.getKey().equals(key)).findFirst()
                     .map(a -> a.getValue().hasIntValue() ? Long.toString(a.getValue().getIntValue())
@@ -146,17 +153,17 @@ class TracingIT {
         assertTrue(callbackTrace.matches("00-" + traceId + "-[0-9a-f]{16}-01"),
                 "the callback's traceparent continues the job's trace: " + callbackTrace);
 
-        Set<String> workerSpans = Set.of("process rq:queue:default", "generate", "upload final_video.mp4",
-                "upload job.json", "finish", "POST");
+        Set<String> workerSpans = Set.of("process rq:queue:default", "direct processing-run-job", "generate",
+                "upload final_video.mp4", "upload job.json", "finish", "direct callbacks-attempt", "POST");
         Processes.await("the worker's spans of the job", Duration.ofSeconds(60), () -> names(traceId, "worker-node")
                 .containsAll(workerSpans));
         Processes.await("the API node's spans of the job", Duration.ofSeconds(60), () -> names(traceId, "api-node")
-                .contains("send rq:queue:default"));
+                .containsAll(Set.of("send rq:queue:default", "direct intake-create-job")));
         List<Exported> trace = SPANS.stream().filter(s -> s.traceId().equals(traceId))
                 .sorted(Comparator.comparingLong(s -> s.span().getStartTimeUnixNano())).toList();
         System.out.println("[tracing] spans of job " + id + " (trace " + traceId + "):");
         for (Exported s : trace) {
-            System.out.printf("[tracing]   %-28s %-12s %-9s %6d ms%n", s.span().getName(), s.node(),
+            System.out.printf("[tracing]   %-34s %-12s %-9s %6d ms%n", s.label(), s.node(),
                     s.span().getKind().name().replace("SPAN_KIND_", ""), s.millis());
         }
 
@@ -182,8 +189,9 @@ class TracingIT {
         assertEquals(id, post.attribute("job.id"));
         assertEquals(callbackTrace.substring(36, 52), HexFormat.of().formatHex(post.span().getSpanId().toByteArray()),
                 "the callback's traceparent names its POST span");
-        assertTrue(trace.stream().anyMatch(s -> s.node().equals("worker-node") && s.span().getName()
-                .equals("processing-run-job")), "Camel's spans of the job's routes are in the trace");
+        Set<String> attempts = trace.stream().filter(s -> s.label().equals("direct callbacks-attempt"))
+                .map(s -> HexFormat.of().formatHex(s.span().getSpanId().toByteArray())).collect(Collectors.toSet());
+        assertTrue(attempts.contains(post.parentId()), "the POST is a step of Camel's callbacks-attempt span");
 
         // Every log line of the worker about the job was written in a span of its trace.
         Path log = worker.karafHome.resolve("data/log/karaf.log");
@@ -208,11 +216,11 @@ class TracingIT {
 
     private static Set<String> names(String traceId, String node) {
         return SPANS.stream().filter(s -> s.traceId().equals(traceId) && node.equals(s.node()))
-                .map(s -> s.span().getName()).collect(Collectors.toSet());
+                .map(Exported::label).collect(Collectors.toSet());
     }
 
     private static Exported only(List<Exported> trace, String name, String node) {
-        List<Exported> found = trace.stream().filter(s -> s.span().getName().equals(name) && s.node().equals(node))
+        List<Exported> found = trace.stream().filter(s -> s.label().equals(name) && s.node().equals(node))
                 .toList();
         assertEquals(1, found.size(), "spans " + name + " on " + node);
         return found.get(0);

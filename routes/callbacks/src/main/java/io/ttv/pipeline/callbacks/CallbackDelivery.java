@@ -1,6 +1,10 @@
 package io.ttv.pipeline.callbacks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.ttv.pipeline.core.config.RetrySchedule;
 import io.ttv.pipeline.core.domain.CallbackTargets;
 import io.ttv.pipeline.core.domain.JobView;
@@ -14,10 +18,6 @@ import io.ttv.pipeline.core.redis.CallbackQueue.Delivery;
 import io.ttv.pipeline.core.redis.JobStore;
 import io.ttv.pipeline.core.redis.RedisKeys;
 import io.ttv.pipeline.core.tracing.Tracing;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.api.trace.StatusCode;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,10 +1,10 @@
 package io.ttv.pipeline.callbacks;
 
-import io.ttv.pipeline.core.tracing.JobTrace;
 import io.ttv.pipeline.core.flow.CallbackEndpoints;
 import io.ttv.pipeline.core.flow.JobHeaders;
 import io.ttv.pipeline.core.flow.RedisOutageConfiguration;
 import io.ttv.pipeline.core.redis.CallbackQueue;
+import io.ttv.pipeline.core.tracing.JobTrace;
 import org.apache.camel.builder.RouteBuilder;
 
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package io.ttv.pipeline.callbacks;
 
-import io.ttv.pipeline.core.tracing.JobTrace;
 import io.ttv.pipeline.core.config.PipelineConfig;
 import io.ttv.pipeline.core.config.PipelineConfig.Role;
 import io.ttv.pipeline.core.domain.CallbackTargets;
 import io.ttv.pipeline.core.flow.FlowNames;
 import io.ttv.pipeline.core.flow.Flow;
 import io.ttv.pipeline.core.flow.NodeContext;
+import io.ttv.pipeline.core.tracing.JobTrace;
 import org.apache.camel.RoutesBuilder;
 
 import java.time.Duration;

@@ -2,27 +2,18 @@ package io.ttv.pipeline.callbacks;
 
 import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.callback.CallbackOutbox;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.config.RetrySchedule;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.redis.CallbackQueue;
 
 import io.ttv.pipeline.testing.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.app.RedisClients;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.domain.CallbackTargets;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.metrics.PipelineMetrics;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.ops.NodeOperations;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.redis.AdminStore;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.redis.JobStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

@@ -2,15 +2,10 @@ package io.ttv.pipeline.callbacks;
 
 import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.config.RetrySchedule;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.domain.CallbackTargets;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.redis.CallbackQueue;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.redis.JobStore;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.redis.RedisKeys;
 import io.ttv.pipeline.testing.TestRedis;
 import org.junit.jupiter.api.AfterEach;

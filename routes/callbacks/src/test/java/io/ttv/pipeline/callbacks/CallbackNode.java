@@ -1,19 +1,11 @@
 package io.ttv.pipeline.callbacks;
 
-import io.ttv.pipeline.core.tracing.JobTrace;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.callback.CallbackOutbox;
 import io.ttv.pipeline.core.tracing.JobTrace;
 import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.flow.CallbackEndpoints;
-import io.ttv.pipeline.core.tracing.JobTrace;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.flow.JobHeaders;
-import io.ttv.pipeline.core.tracing.JobTrace;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.flow.RedisOutageConfiguration;
-import io.ttv.pipeline.core.tracing.JobTrace;
-import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.redis.CallbackQueue;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePattern;

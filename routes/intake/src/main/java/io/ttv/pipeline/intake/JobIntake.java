@@ -8,6 +8,7 @@ import io.ttv.pipeline.core.http.Api;
 import io.ttv.pipeline.core.http.ApiException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.opentelemetry.api.trace.SpanKind;
 import io.ttv.pipeline.core.domain.CreateJobRequest;
 import io.ttv.pipeline.core.domain.JobStatus;
 import io.ttv.pipeline.core.domain.JobView;
@@ -20,7 +21,6 @@ import io.ttv.pipeline.core.redis.JobPage;
 import io.ttv.pipeline.core.redis.JobStore;
 import io.ttv.pipeline.core.redis.RedisKeys;
 import io.ttv.pipeline.core.tracing.Tracing;
-import io.opentelemetry.api.trace.SpanKind;
 import io.ttv.pipeline.core.logging.LogContext;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;

@@ -8,6 +8,8 @@ import io.ttv.pipeline.core.http.Api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.BaseServiceException;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
 import io.ttv.pipeline.core.domain.JobStatus;
 import io.ttv.pipeline.core.domain.Timestamps;
 import io.ttv.pipeline.generator.GenerationException;
@@ -19,8 +21,6 @@ import io.ttv.pipeline.core.metrics.PipelineMetrics;
 import io.ttv.pipeline.core.gcs.ArtifactStore;
 import io.ttv.pipeline.core.redis.JobStore;
 import io.ttv.pipeline.core.redis.TransitionResult;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.trace.SpanKind;
 import io.ttv.pipeline.core.tracing.Tracing;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;

@@ -133,11 +133,13 @@ public final class Tracing implements AutoCloseable {
         return sdk != null;
     }
 
-    /** Installs Camel's tracer on {@code camel} (before it starts), exporting through this SDK. */
+    /** Installs Camel's tracer on {@code camel} (before it starts; builds it), exporting through this SDK. */
     public void install(CamelContext camel) {
         if (sdk == null) {
             return;
         }
+        // Camel's tracer adds itself to the context's management strategy, which a context has once built.
+        camel.build();
         // camel-opentelemetry2 takes the tracer and propagators from the registry before the global instance.
         camel.getRegistry().bind("openTelemetryTracer", tracer);
         camel.getRegistry().bind("openTelemetryPropagators", sdk.getPropagators());
