@@ -89,6 +89,30 @@ class ObservabilityIT {
         }
     }
 
+    /**
+     * A fresh node, before any job or error: every series the shipped rules and dashboards select is in its first
+     * scrape (at 0), so an error rate is 0 and not "no data" — a 5xx series of http_requests_total included.
+     */
+    @Test
+    @Order(0)
+    void everyMonitoredMetricIsInTheFirstScrape() throws Exception {
+        HttpResponse<String> scrape = dist.get("/metrics");
+        assertEquals(200, scrape.statusCode());
+        Set<String> exported = new TreeSet<>();
+        for (String line : scrape.body().split("\n")) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                exported.add(line.split("[{ ]", 2)[0]);
+            }
+        }
+        Set<String> missing = new TreeSet<>(monitoredMetricNames());
+        missing.remove("up"); // Prometheus' own series of a target
+        missing.removeAll(exported);
+        assertTrue(missing.isEmpty(), "absent from a fresh node's /metrics: " + missing);
+        assertTrue(exported.contains("http_requests_errors_total"), "http_requests_errors_total absent");
+        assertTrue(scrape.body().lines().anyMatch(l -> l.startsWith("http_requests_total{")
+                && l.matches(".*status=\"5\\d\\d\".*")), "no 5xx series of http_requests_total");
+    }
+
     @Test
     @Order(1)
     void prometheusFindsEveryMetricOfTheRulesAndDashboards() throws Exception {

@@ -1,6 +1,10 @@
 package io.ttv.pipeline.callbacks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.ttv.pipeline.core.config.RetrySchedule;
 import io.ttv.pipeline.core.domain.CallbackTargets;
 import io.ttv.pipeline.core.domain.JobView;
@@ -14,6 +18,7 @@ import io.ttv.pipeline.core.redis.CallbackQueue;
 import io.ttv.pipeline.core.redis.CallbackQueue.Delivery;
 import io.ttv.pipeline.core.redis.JobStore;
 import io.ttv.pipeline.core.redis.RedisKeys;
+import io.ttv.pipeline.core.tracing.Tracing;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,6 +94,7 @@ public class CallbackDelivery {
     private final PipelineMetrics metrics;
     private final CallbackTargets.Resolver resolver;
     private final HttpClient http;
+    private final Tracing tracing;
     /** Slots of {@link #SLOTS} taken by claimed due deliveries whose attempt has not ended. */
     private final AtomicInteger busy = new AtomicInteger();
 
@@ -98,8 +104,9 @@ public class CallbackDelivery {
      */
     public CallbackDelivery(JobStore jobs, CallbackQueue queue, ObjectMapper mapper, String secret,
                             boolean allowPrivate, Duration timeout, RetrySchedule schedule, PipelineMetrics metrics,
-                            CallbackTargets.Resolver resolver) {
+                            CallbackTargets.Resolver resolver, Tracing tracing) {
         this.jobs = jobs;
+        this.tracing = tracing;
         this.queue = queue;
         this.mapper = mapper;
         this.signer = secret == null || secret.isEmpty() ? null : new WebhookSigner(secret);
@@ -231,12 +238,31 @@ public class CallbackDelivery {
         return fixed == null ? d : fixed;
     }
 
-    /** The POST: signed with the delivery's {@code webhook-id}, bounded by the timeout, no redirects followed. */
-    public void post(Exchange exchange) {
+    /**
+     * The POST: signed with the delivery's {@code webhook-id}, bounded by the timeout, no redirects followed. It is a
+     * span of the job's trace (HTTP client conventions) and carries its {@code traceparent}.
+     */
+    public void post(Exchange exchange) throws Exception {
         Delivery d = exchange.getMessage().getBody(Delivery.class);
+        URI target = URI.create(d.target());
+        Answer answer = tracing.call("POST", SpanKind.CLIENT, Attributes.builder()
+                .put("http.request.method", "POST")
+                .put("url.full", target.getScheme() + "://" + target.getRawAuthority() + target.getRawPath())
+                .put("server.address", target.getHost())
+                .put(Tracing.JOB_ID, d.jobId())
+                .put("callback.event", "job." + d.event())
+                .put("callback.attempt", d.attempt())
+                .build(), () -> send(d, target));
+        Outcome outcome = answer.status() >= 200 && answer.status() < 300 ? Outcome.DELIVERED
+                : answer.status() == 410 ? Outcome.GONE : Outcome.FAILED;
+        exchange.setProperty(ANSWER, answer);
+        exchange.getMessage().setHeader(OUTCOME, outcome);
+    }
+
+    private Answer send(Delivery d, URI target) {
         byte[] body = d.body().getBytes(StandardCharsets.UTF_8);
         long now = System.currentTimeMillis() / 1000;
-        HttpRequest.Builder req = OutboundRequests.to(URI.create(d.target()))
+        HttpRequest.Builder req = OutboundRequests.to(target)
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("User-Agent", USER_AGENT)
@@ -246,11 +272,13 @@ public class CallbackDelivery {
         if (signer != null) {
             req.header("webhook-signature", signer.sign(d.webhookId(), now, body));
         }
+        Tracing.inject(req::header);
         long start = System.nanoTime();
         int status = -1;
         String failure = null;
         try {
             status = http.send(req.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            Span.current().setAttribute("http.response.status_code", status);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the route is being stopped: the outcome is still recorded
             failure = "interrupted (node stopping)";
@@ -258,13 +286,13 @@ public class CallbackDelivery {
             failure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
-        Outcome outcome = status >= 200 && status < 300 ? Outcome.DELIVERED : status == 410 ? Outcome.GONE
-                : Outcome.FAILED;
-        if (failure == null && outcome == Outcome.FAILED) {
+        if (failure == null && (status < 200 || status >= 300) && status != 410) {
             failure = "HTTP " + status;
         }
-        exchange.setProperty(ANSWER, new Answer(status, ms, failure));
-        exchange.getMessage().setHeader(OUTCOME, outcome);
+        if (failure != null) {
+            Span.current().setStatus(StatusCode.ERROR, failure);
+        }
+        return new Answer(status, ms, failure);
     }
 
     /** Whether the delivery has ended with this attempt: delivered, gone, refused, or nothing to send. */

@@ -4,6 +4,7 @@ import io.ttv.pipeline.core.flow.CallbackEndpoints;
 import io.ttv.pipeline.core.flow.JobHeaders;
 import io.ttv.pipeline.core.flow.RedisOutageConfiguration;
 import io.ttv.pipeline.core.redis.CallbackQueue;
+import io.ttv.pipeline.core.tracing.JobTrace;
 import org.apache.camel.builder.RouteBuilder;
 
 import java.time.Duration;
@@ -36,9 +37,11 @@ public class CallbackRoutes extends RouteBuilder {
     static final String RETRIES = "seda:callbacks-retries?concurrentConsumers=" + CallbackDelivery.SLOTS;
 
     private final CallbackDelivery delivery;
+    private final JobTrace trace;
 
-    public CallbackRoutes(CallbackDelivery delivery) {
+    public CallbackRoutes(CallbackDelivery delivery, JobTrace trace) {
         this.delivery = delivery;
+        this.trace = trace;
     }
 
     @Override
@@ -47,6 +50,7 @@ public class CallbackRoutes extends RouteBuilder {
                 .routeConfigurationId(RedisOutageConfiguration.REDIS_OUTAGE)
                 .bean(delivery, "claimHandedOff")
                 .filter(body().isNotNull())
+                    .bean(trace, "joinJob")
                     .to(ATTEMPT)
                 .end();
 
@@ -62,6 +66,7 @@ public class CallbackRoutes extends RouteBuilder {
                 .routeConfigurationId(RedisOutageConfiguration.REDIS_OUTAGE)
                 .setProperty(JobHeaders.JOB_ID, method(delivery, "jobIdOf"))
                 .doTry()
+                    .bean(trace, "joinJob")
                     .to(ATTEMPT)
                 .doFinally()
                     .bean(delivery, "freeSlot")

@@ -6,6 +6,7 @@ import io.ttv.pipeline.core.domain.CallbackTargets;
 import io.ttv.pipeline.core.flow.FlowNames;
 import io.ttv.pipeline.core.flow.Flow;
 import io.ttv.pipeline.core.flow.NodeContext;
+import io.ttv.pipeline.core.tracing.JobTrace;
 import org.apache.camel.RoutesBuilder;
 
 import java.time.Duration;
@@ -32,6 +33,7 @@ public class CallbacksFlow implements Flow {
         PipelineConfig config = node.config();
         return List.of(new CallbackRoutes(new CallbackDelivery(node.jobs(), node.callbacks(), node.mapper(),
                 config.callbackSecret(), config.callbackAllowPrivate(), Duration.ofMillis(config.callbackTimeoutMs()),
-                config.callbackRetrySchedule(), node.metrics(), CallbackTargets.SYSTEM)));
+                config.callbackRetrySchedule(), node.metrics(), CallbackTargets.SYSTEM, node.tracing()),
+                new JobTrace(node.tracing(), node.jobs())));
     }
 }

@@ -1,5 +1,6 @@
 package io.ttv.pipeline.callbacks;
 
+import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.callback.CallbackOutbox;
 import io.ttv.pipeline.core.config.RetrySchedule;
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
@@ -82,7 +83,7 @@ class CallbackDeliveryTest {
 
     CallbackNode delivery(String schedule, Duration timeout, PipelineMetrics metrics) throws Exception {
         return node(new CallbackDelivery(jobs, queue, MAPPER, SECRET, true, timeout, RetrySchedule.parse(schedule),
-                metrics, CallbackTargets.SYSTEM));
+                metrics, CallbackTargets.SYSTEM, Tracing.off()));
     }
 
     CallbackNode node(CallbackDelivery d) throws Exception {
@@ -249,7 +250,7 @@ class CallbackDeliveryTest {
     @Test
     void aPlainSecretIsUsedAsItsUtf8Bytes() throws Exception {
         node(new CallbackDelivery(jobs, queue, MAPPER, "plain secret", true, Duration.ofSeconds(5),
-                RetrySchedule.parse("10ms"), null, CallbackTargets.SYSTEM));
+                RetrySchedule.parse("10ms"), null, CallbackTargets.SYSTEM, Tracing.off()));
         String id = job(receiver.url("/hook"), "finished");
         delivery.deliver(id, "finished");
         CallbackReceiver.await("the delivery", () -> receiver.received.size() == 1);
@@ -264,7 +265,7 @@ class CallbackDeliveryTest {
         CallbackTargets.Resolver rebound = host -> new java.net.InetAddress[]{
                 java.net.InetAddress.getByAddress(host, new byte[]{127, 0, 0, 1})};
         node(new CallbackDelivery(jobs, queue, MAPPER, SECRET, false, Duration.ofSeconds(5),
-                RetrySchedule.parse("10ms"), null, rebound));
+                RetrySchedule.parse("10ms"), null, rebound, Tracing.off()));
         String id = job("http://hooks.rebind.test:" + port + "/hook", "finished");
         assertTrue(delivery.deliver(id, "finished"));
         String loopback = job(receiver.url("/hook"), "finished");

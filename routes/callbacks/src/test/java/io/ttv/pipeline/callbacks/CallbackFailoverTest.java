@@ -1,5 +1,6 @@
 package io.ttv.pipeline.callbacks;
 
+import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.config.RetrySchedule;
 import io.ttv.pipeline.core.domain.CallbackTargets;
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
@@ -66,7 +67,7 @@ class CallbackFailoverTest {
         CallbackQueue queue = new CallbackQueue(redis.clients().template(), clock);
         CallbackNode n = new CallbackNode(new CallbackDelivery(jobs, queue,
                 CallbackDeliveryTest.MAPPER, CallbackDeliveryTest.SECRET, true, Duration.ofSeconds(2),
-                RetrySchedule.parse(schedule), null, CallbackTargets.SYSTEM), queue);
+                RetrySchedule.parse(schedule), null, CallbackTargets.SYSTEM, Tracing.off()), queue);
         nodes.add(n);
         return n;
     }

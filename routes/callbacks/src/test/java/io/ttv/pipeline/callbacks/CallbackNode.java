@@ -1,6 +1,8 @@
 package io.ttv.pipeline.callbacks;
 
 import io.ttv.pipeline.core.callback.CallbackOutbox;
+import io.ttv.pipeline.core.tracing.JobTrace;
+import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.flow.CallbackEndpoints;
 import io.ttv.pipeline.core.flow.JobHeaders;
 import io.ttv.pipeline.core.flow.RedisOutageConfiguration;
@@ -25,7 +27,7 @@ final class CallbackNode implements AutoCloseable {
         this.delivery = delivery;
         this.queue = queue;
         camel.addRoutes(new RedisOutageConfiguration());
-        camel.addRoutes(new CallbackRoutes(delivery));
+        camel.addRoutes(new CallbackRoutes(delivery, new JobTrace(Tracing.off(), null)));
         camel.start();
         outbox = new CallbackOutbox(camel, queue);
         template = camel.createProducerTemplate();

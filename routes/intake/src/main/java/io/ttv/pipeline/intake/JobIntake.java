@@ -8,6 +8,7 @@ import io.ttv.pipeline.core.http.Api;
 import io.ttv.pipeline.core.http.ApiException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import io.opentelemetry.api.trace.SpanKind;
 import io.ttv.pipeline.core.domain.CreateJobRequest;
 import io.ttv.pipeline.core.domain.JobStatus;
 import io.ttv.pipeline.core.domain.JobView;
@@ -18,6 +19,8 @@ import io.ttv.pipeline.core.redis.CancelResult;
 import io.ttv.pipeline.core.redis.CreateResult;
 import io.ttv.pipeline.core.redis.JobPage;
 import io.ttv.pipeline.core.redis.JobStore;
+import io.ttv.pipeline.core.redis.RedisKeys;
+import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.logging.LogContext;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
@@ -53,6 +56,7 @@ public class JobIntake {
     private final PipelineMetrics metrics;
     private final CreateJobRequest.Rules rules;
     private final JobEvents events;
+    private final Tracing tracing;
 
     /** Property: the validated create body. */
     static final String REQUEST = "TtvCreateRequest";
@@ -65,8 +69,10 @@ public class JobIntake {
     record Accepted(String id, String createdAt, boolean replayed) {
     }
 
-    public JobIntake(Api api, JobStore jobs, PipelineMetrics metrics, CreateJobRequest.Rules rules, JobEvents events) {
+    public JobIntake(Api api, JobStore jobs, PipelineMetrics metrics, CreateJobRequest.Rules rules, JobEvents events,
+                     Tracing tracing) {
         this.api = api;
+        this.tracing = tracing;
         this.events = events;
         this.jobs = jobs;
         this.metrics = metrics;
@@ -105,15 +111,25 @@ public class JobIntake {
 
     /**
      * Step 3: stores and queues the job in one Lua call ({@code create-job.lua}), or finds the job an earlier request
-     * with the same key created; the same key with another body is a 422.
+     * with the same key created; the same key with another body is a 422. The job keeps the trace of its queuing
+     * ({@link Tracing#JOB_FIELD}), which the worker continues.
      */
-    public void store(Exchange exchange) throws JsonProcessingException {
+    public void store(Exchange exchange) throws Exception {
         CreateJobRequest req = request(exchange);
-        String id = UUID.randomUUID().toString();
+        String newId = UUID.randomUUID().toString();
+        String id = newId;
         Instant now = Instant.now();
         String createdAt = Timestamps.format(now);
-        Map<String, String> fields = fields(exchange, req, id, createdAt);
-        CreateResult created = jobs.create(id, now, fields, exchange.getProperty(IDEMPOTENCY, JobStore.Idempotency.class));
+        Map<String, String> fields = fields(exchange, req, newId, createdAt);
+        JobStore.Idempotency idempotency = exchange.getProperty(IDEMPOTENCY, JobStore.Idempotency.class);
+        CreateResult created = tracing.call("send " + RedisKeys.QUEUE, SpanKind.PRODUCER,
+                Tracing.queueHop("send", newId, req.generator()), () -> {
+                    String trace = tracing.capture();
+                    if (trace != null) {
+                        fields.put(Tracing.JOB_FIELD, trace);
+                    }
+                    return jobs.create(newId, now, fields, idempotency);
+                });
         if (created.outcome() == CreateResult.Outcome.REUSED) {
             throw new ApiException(422, "IdempotencyKeyReused", "This Idempotency-Key was used for a different "
                     + "request within the last 24 h", Map.of("job_id", created.jobId()), false);

@@ -8,6 +8,8 @@ import io.ttv.pipeline.core.http.Api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.BaseServiceException;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
 import io.ttv.pipeline.core.domain.JobStatus;
 import io.ttv.pipeline.core.domain.Timestamps;
 import io.ttv.pipeline.generator.GenerationException;
@@ -19,6 +21,7 @@ import io.ttv.pipeline.core.metrics.PipelineMetrics;
 import io.ttv.pipeline.core.gcs.ArtifactStore;
 import io.ttv.pipeline.core.redis.JobStore;
 import io.ttv.pipeline.core.redis.TransitionResult;
+import io.ttv.pipeline.core.tracing.Tracing;
 import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,12 +63,14 @@ public class JobWorker {
     private final WorkerState state;
     private final int maxAttempts;
     private final Duration retryBackoff;
+    private final Tracing tracing;
     /** Told the id of a job whose progress was recorded (the callback outbox, which throttles). */
     private volatile java.util.function.Consumer<String> progressListener = id -> { };
 
     public JobWorker(JobStore jobs, Generators generators, ArtifactStore artifacts,
                      PipelineMetrics metrics, ObjectMapper mapper, WorkerState state, int maxAttempts,
-                     Duration retryBackoff) {
+                     Duration retryBackoff, Tracing tracing) {
+        this.tracing = tracing;
         this.state = state;
         this.maxAttempts = maxAttempts;
         this.retryBackoff = retryBackoff;
@@ -127,15 +132,18 @@ public class JobWorker {
         jobs.log(id, "rendering with generator " + generator.name());
         long renderStart = System.nanoTime();
         try {
-            generator.generate(request, video, (percent, message) -> {
-                // The last 10% are the upload: rendering reports 0..90. Progress is best effort: a Redis hiccup
-                // must not fail the render (the job's end is recorded, or recovered, separately).
-                try {
-                    jobs.transition(id, JobStatus.PROGRESS, Math.min(90, percent * 9 / 10));
-                    progressListener.accept(id);
-                } catch (DataAccessException e) {
-                    LOG.debug("Job {}: progress {} not recorded: {}", id, percent, e.getMessage());
-                }
+            tracing.call("generate", SpanKind.INTERNAL, attributes(job), () -> {
+                generator.generate(request, video, (percent, message) -> {
+                    // The last 10% are the upload: rendering reports 0..90. Progress is best effort: a Redis hiccup
+                    // must not fail the render (the job's end is recorded, or recovered, separately).
+                    try {
+                        jobs.transition(id, JobStatus.PROGRESS, Math.min(90, percent * 9 / 10));
+                        progressListener.accept(id);
+                    } catch (DataAccessException e) {
+                        LOG.debug("Job {}: progress {} not recorded: {}", id, percent, e.getMessage());
+                    }
+                });
+                return null;
             });
         } catch (InterruptedException e) {
             // Camel's error handler does not handle an InterruptedException: carry it as the job's failure instead.
@@ -148,14 +156,17 @@ public class JobWorker {
     }
 
     /** Stores the rendered video as {@code final_video.mp4} in the job's folder. */
-    public void uploadVideo(Exchange exchange) throws IOException {
+    public void uploadVideo(Exchange exchange) throws Exception {
         Map<String, String> job = job(exchange);
-        artifacts.upload(folder(job) + ArtifactStore.VIDEO_NAME, ArtifactStore.VIDEO_CONTENT_TYPE,
-                exchange.getProperty(ProcessingEndpoints.VIDEO_FILE, Path.class), objectMetadata(job));
+        tracing.call("upload " + ArtifactStore.VIDEO_NAME, SpanKind.INTERNAL, attributes(job), () -> {
+            artifacts.upload(folder(job) + ArtifactStore.VIDEO_NAME, ArtifactStore.VIDEO_CONTENT_TYPE,
+                    exchange.getProperty(ProcessingEndpoints.VIDEO_FILE, Path.class), objectMetadata(job));
+            return null;
+        });
     }
 
     /** Stores the {@code job.json} manifest beside the video. */
-    public void uploadManifest(Exchange exchange) throws IOException {
+    public void uploadManifest(Exchange exchange) throws Exception {
         Map<String, String> job = job(exchange);
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("job_id", job.get("id"));
@@ -169,8 +180,16 @@ public class JobWorker {
         manifest.put("uploaded_at", Timestamps.now());
         manifest.put("video", Map.of("name", ArtifactStore.VIDEO_NAME, "content_type", ArtifactStore.VIDEO_CONTENT_TYPE,
                 "size_bytes", exchange.getProperty(SIZE), "sha256", exchange.getProperty(SHA256)));
-        artifacts.upload(folder(job) + ArtifactStore.MANIFEST_NAME, "application/json",
-                mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest), objectMetadata(job));
+        byte[] bytes = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest);
+        tracing.call("upload " + ArtifactStore.MANIFEST_NAME, SpanKind.INTERNAL, attributes(job), () -> {
+            artifacts.upload(folder(job) + ArtifactStore.MANIFEST_NAME, "application/json", bytes, objectMetadata(job));
+            return null;
+        });
+    }
+
+    /** The attributes of a job's spans. */
+    private static Attributes attributes(Map<String, String> job) {
+        return Attributes.of(Tracing.JOB_ID, job.get("id"), Tracing.GENERATOR, job.get("generator"));
     }
 
     /** Custom metadata of both objects. */
@@ -182,15 +201,16 @@ public class JobWorker {
     }
 
     /** Marks the job finished with its artifact; a job canceled meanwhile stays canceled. */
-    public void finish(Exchange exchange) {
+    public void finish(Exchange exchange) throws Exception {
         Map<String, String> job = job(exchange);
         String id = job.get("id");
-        TransitionResult r = jobs.transition(id, JobStatus.FINISHED, 100,
+        TransitionResult r = tracing.call("finish", SpanKind.INTERNAL, attributes(job), () -> jobs.transition(id,
+                JobStatus.FINISHED, 100,
                 "gcs_uri", artifacts.gcsUri(folder(job) + ArtifactStore.VIDEO_NAME),
                 "size_bytes", String.valueOf(exchange.getProperty(SIZE)),
                 "sha256", exchange.getProperty(SHA256, String.class),
                 "content_type", ArtifactStore.VIDEO_CONTENT_TYPE,
-                "generation_ms", String.valueOf(exchange.getProperty(GENERATION_MS)));
+                "generation_ms", String.valueOf(exchange.getProperty(GENERATION_MS))));
         if (!r.applied() && r.status() == JobStatus.CANCELED) {
             artifacts.delete(folder(job));
             ended(exchange, "canceled", "canceled during upload: artifact removed");

@@ -5,6 +5,7 @@ import io.ttv.pipeline.core.config.PipelineConfig.Role;
 import io.ttv.pipeline.core.flow.Flow;
 import io.ttv.pipeline.core.flow.FlowNames;
 import io.ttv.pipeline.core.flow.NodeContext;
+import io.ttv.pipeline.core.tracing.JobTrace;
 import org.apache.camel.RoutesBuilder;
 
 import java.time.Duration;
@@ -32,12 +33,14 @@ public class ProcessingFlow implements Flow {
         Duration heartbeatTtl = Duration.ofSeconds(config.heartbeatSeconds());
         WorkerState state = new WorkerState(Duration.ofSeconds(config.jobTimeoutSeconds()));
         JobWorker worker = new JobWorker(node.jobs(), node.generators(), node.artifacts(), node.metrics(),
-                node.mapper(), state, config.maxAttempts(), Duration.ofSeconds(config.retryBackoffSeconds()));
+                node.mapper(), state, config.maxAttempts(), Duration.ofSeconds(config.retryBackoffSeconds()),
+                node.tracing());
         worker.onProgress(node.outbox()::progress);
         Reaper reaper = new Reaper(node.jobs(), node.metrics(), node.workerId(), heartbeatTtl, config.maxAttempts());
         return List.of(
                 new QueueRoutes(node.jobs(), reaper, state, node.outbox(), node.workerId(),
-                        config.workerConcurrency(), heartbeatTtl, Duration.ofSeconds(config.shutdownGraceSeconds())),
+                        config.workerConcurrency(), heartbeatTtl, Duration.ofSeconds(config.shutdownGraceSeconds()),
+                        new JobTrace(node.tracing(), node.jobs())),
                 new ProcessingRoutes(worker, node.outbox()),
                 new StorageRoutes(worker, node.metrics()));
     }

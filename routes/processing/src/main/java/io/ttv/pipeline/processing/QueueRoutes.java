@@ -7,6 +7,7 @@ import io.ttv.pipeline.core.redis.JobStore;
 import io.ttv.pipeline.core.redis.RedisKeys;
 import io.ttv.pipeline.core.flow.Drainable;
 import io.ttv.pipeline.core.redis.RequeueResult;
+import io.ttv.pipeline.core.tracing.JobTrace;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.builder.RouteBuilder;
@@ -40,11 +41,13 @@ public class QueueRoutes extends RouteBuilder implements Drainable {
     private final WorkerState state;
     private final CallbackOutbox outbox;
     private final Duration shutdownGrace;
+    private final JobTrace trace;
     /** Whether this worker's heartbeat has been written once: no claim before, so a crash is always found. */
     private volatile boolean registered;
 
     public QueueRoutes(JobStore jobs, Reaper reaper, WorkerState state, CallbackOutbox outbox, String workerId,
-                       int concurrency, Duration heartbeatTtl, Duration shutdownGrace) {
+                       int concurrency, Duration heartbeatTtl, Duration shutdownGrace, JobTrace trace) {
+        this.trace = trace;
         this.shutdownGrace = shutdownGrace;
         this.state = state;
         this.outbox = outbox;
@@ -150,6 +153,7 @@ public class QueueRoutes extends RouteBuilder implements Drainable {
                     .setProperty(ProcessingEndpoints.WORKER_ID, constant(workerId))
                     .process(e -> e.getMessage().setBody(claim()))
                     .filter(body().isNotNull())
+                    .bean(trace, "claimed")
                     .to(ProcessingEndpoints.RUN_JOB);
         }
     }

@@ -18,6 +18,7 @@ import io.ttv.pipeline.core.gcs.ArtifactStore;
 import io.ttv.pipeline.core.redis.CallbackQueue;
 import io.ttv.pipeline.core.redis.JobStore;
 import io.ttv.pipeline.core.redis.RedisKeys;
+import io.ttv.pipeline.core.tracing.Tracing;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.test.junit5.CamelTestSupport;
@@ -82,7 +83,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
             }
         };
         JobWorker worker = new JobWorker(jobs, TestGenerators.of(failing), artifacts, new PipelineMetrics(jobs),
-                new ObjectMapper(), state, 3, Duration.ofSeconds(1));
+                new ObjectMapper(), state, 3, Duration.ofSeconds(1), Tracing.off());
         context.getCamelContextExtension().addInterceptStrategy(new StepInterceptor());
         RouteBuilder upload = new RouteBuilder() {
             @Override

@@ -27,6 +27,7 @@ import io.ttv.pipeline.core.redis.AdminStore;
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
 import io.ttv.pipeline.core.redis.CallbackQueue;
 import io.ttv.pipeline.core.redis.JobStore;
+import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.redis.RateLimiter;
 import io.ttv.pipeline.core.flow.StepInterceptor;
 import io.ttv.pipeline.core.flow.RedisOutageConfiguration;
@@ -74,6 +75,7 @@ public final class NodeAssembly implements AutoCloseable {
     private final DefaultCamelContext camel;
     private final FlowRoutes flows;
     private final NodeContext node;
+    private final Tracing tracing;
 
     private NodeAssembly(PipelineConfig config, String version, String coreOrigin) throws Exception {
         this.config = config;
@@ -85,6 +87,8 @@ public final class NodeAssembly implements AutoCloseable {
             throw new ConfigException("Invalid configuration: TTV_GENERATOR = '" + config.defaultGenerator()
                     + "': must be one of " + config.generators().enabled() + " (a remote backend needs its key)");
         }
+        String workerId = workerId();
+        tracing = Tracing.fromEnvironment(workerId);
         redis = new RedisClients(config, HTTP_WORKER_THREADS);
         JobStore jobs = new JobStore(redis.template());
         metrics = new PipelineMetrics(jobs, Duration.ofSeconds(config.heartbeatSeconds()));
@@ -93,7 +97,6 @@ public final class NodeAssembly implements AutoCloseable {
         ArtifactStore artifacts = new ArtifactStore(storage, config);
         Generators generators = new Generators(Set.copyOf(config.generators().enabled()),
                 metrics.registry());
-        String workerId = workerId();
 
         camel = new DefaultCamelContext(false);
         camel.getCamelContextExtension().setName(CONTEXT_NAME);
@@ -116,6 +119,7 @@ public final class NodeAssembly implements AutoCloseable {
         // job_id, request_id, user_id and component in the MDC of every route step (the JSON log line's fields), and
         // an Error of a step handled like an exception.
         camel.getCamelContextExtension().addInterceptStrategy(new StepInterceptor());
+        tracing.install(camel);
         Properties props = new Properties();
         props.setProperty("redis.host", config.redisUrl().host());
         props.setProperty("redis.port", Integer.toString(config.redisUrl().port()));
@@ -150,7 +154,7 @@ public final class NodeAssembly implements AutoCloseable {
                 config.role().runsWorkers() ? workerId : null, jobs, admin, deadLetters, outbox, camel,
                 routeId -> Objects.requireNonNullElse(flows.originOf(routeId), coreOrigin));
         node = new NodeContext(camel, config, mapper, api, jobs, admin, deadLetters, outbox, callbacks, artifacts,
-                metrics, generators, operations, workerId);
+                metrics, generators, operations, workerId, tracing);
 
         camel.addRoutes(new ApiErrorConfiguration(api));
         camel.addRoutes(new RedisOutageConfiguration());
@@ -210,6 +214,7 @@ public final class NodeAssembly implements AutoCloseable {
         camel.stop();
         metrics.close();
         redis.close();
+        tracing.close();
     }
 
     private static String workerId() {

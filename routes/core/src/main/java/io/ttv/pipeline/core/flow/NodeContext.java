@@ -11,6 +11,7 @@ import io.ttv.pipeline.core.redis.AdminStore;
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
 import io.ttv.pipeline.core.redis.CallbackQueue;
 import io.ttv.pipeline.core.redis.JobStore;
+import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.ops.PipelineOperations;
 import org.apache.camel.CamelContext;
 
@@ -21,6 +22,7 @@ import org.apache.camel.CamelContext;
  * @param workerId   this node's worker identity (its processing list, heartbeat and claims)
  * @param operations what the console and the admin endpoints do on this node
  * @param callbacks  the callback deliveries waiting in Redis (queued by {@code outbox}, delivered by any node)
+ * @param tracing    the node's OpenTelemetry tracing (does nothing when off)
  */
 public record NodeContext(
         CamelContext camel,
@@ -36,5 +38,6 @@ public record NodeContext(
         PipelineMetrics metrics,
         Generators generators,
         PipelineOperations operations,
-        String workerId) {
+        String workerId,
+        Tracing tracing) {
 }

@@ -1,5 +1,7 @@
 package io.ttv.pipeline.core.logging;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.ttv.pipeline.core.flow.JobHeaders;
 
 import io.ttv.pipeline.core.http.Api;
@@ -11,7 +13,7 @@ import java.time.Duration;
 
 /**
  * The MDC keys of the JSON log line (etc/org.ops4j.pax.logging.cfg): {@code job_id}, {@code request_id},
- * {@code user_id}, {@code component}, {@code duration_ms}. They are derived from the exchange before every step of
+ * {@code user_id}, {@code component}, {@code duration_ms}, {@code trace_id}, {@code span_id}. They are derived from the exchange before every step of
  * every route ({@link io.ttv.pipeline.core.flow.StepInterceptor}), so they follow a job or a request across threads (Vert.x workers,
  * claim loops, seda consumers) without relying on thread-local propagation.
  */
@@ -21,6 +23,9 @@ public final class LogContext {
     public static final String USER_ID = "user_id";
     public static final String COMPONENT = "component";
     public static final String DURATION_MS = "duration_ms";
+    /** The current span's ids (W3C hex), when the line is written within a traced span. */
+    public static final String TRACE_ID = "trace_id";
+    public static final String SPAN_ID = "span_id";
     /** Exchange property: the client a job belongs to (the API principal, never a key). */
     public static final String USER = "TtvUserId";
 
@@ -41,6 +46,17 @@ public final class LogContext {
         put(REQUEST_ID, requestId);
         put(USER_ID, user);
         put(COMPONENT, routeId == null ? null : componentOf(routeId));
+        bindTrace();
+    }
+
+    /**
+     * Sets {@code trace_id} and {@code span_id} from the current OpenTelemetry span (Camel's tracer makes the span of
+     * the running route current; {@link io.ttv.pipeline.core.tracing.Tracing#call} its own), or removes them.
+     */
+    public static void bindTrace() {
+        SpanContext span = Span.current().getSpanContext();
+        put(TRACE_ID, span.isValid() ? span.getTraceId() : null);
+        put(SPAN_ID, span.isValid() ? span.getSpanId() : null);
     }
 
     /** Runs {@code log} with {@code duration_ms} set (a whole number of milliseconds). */

@@ -13,6 +13,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ttv.pipeline.core.redis.JobStore;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,8 @@ public class PipelineMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final AtomicInteger activeJobs = new AtomicInteger();
+    /** The path Prometheus scrapes, on every node. */
+    static final String METRICS_PATH = "/metrics";
     /** Keyed by "method path status"; bounded because paths are route templates. */
     private final ConcurrentMap<String, HttpMeters> httpMeters = new ConcurrentHashMap<>();
     private final Counter jobsTotal;
@@ -80,6 +83,11 @@ public class PipelineMetrics implements AutoCloseable {
                 .description("Clients connected to Redis (INFO clients)").register(registry);
         Gauge.builder("redis_used_memory", redis, r -> r.get().usedMemoryBytes()).baseUnit("bytes")
                 .description("Memory used by Redis (INFO memory used_memory)").register(registry);
+        // The HTTP meters the alerts and dashboards read exist from the first scrape at 0, not from the first request
+        // (an error rate over absent series is "no data", not 0): those of the scrape itself, answered and failed.
+        for (String status : List.of("200", "500")) {
+            httpMeters.computeIfAbsent(httpKey("GET", METRICS_PATH, status), key -> httpMeters("GET", METRICS_PATH, status));
+        }
     }
 
     public PrometheusMeterRegistry registry() {
@@ -138,13 +146,17 @@ public class PipelineMetrics implements AutoCloseable {
 
     /** One HTTP answer; {@code path} is the route template, so the label set stays bounded. */
     public void httpRequest(String method, String path, int status, long nanos) {
-        HttpMeters meters = httpMeters.computeIfAbsent(method + ' ' + path + ' ' + status,
+        HttpMeters meters = httpMeters.computeIfAbsent(httpKey(method, path, Integer.toString(status)),
                 key -> httpMeters(method, path, Integer.toString(status)));
         meters.requests().increment();
         if (meters.errors() != null) {
             meters.errors().increment();
         }
         meters.duration().record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static String httpKey(String method, String path, String status) {
+        return method + ' ' + path + ' ' + status;
     }
 
     /** The meters of one method, route template and status; looked up once, not built on every request. */

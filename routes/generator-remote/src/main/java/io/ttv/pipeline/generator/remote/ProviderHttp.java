@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ttv.pipeline.core.http.OutboundRequests;
+import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.generator.GenerationException;
 
 import java.io.IOException;
@@ -102,6 +103,7 @@ public final class ProviderHttp {
             auth.forEach(b::header);
         }
         headers.forEach(b::header);
+        Tracing.inject(b::header);
         if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
@@ -181,6 +183,7 @@ public final class ProviderHttp {
         if (sameOrigin(uri)) {
             auth.forEach(b::header);
         }
+        Tracing.inject(b::header);
         boolean ok = false;
         try {
             HttpResponse<InputStream> response = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
