@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests (plain JVM), black-box tests of the assembled Karaf distribution, and the
 # operations files (scripts/test-ops.sh).
-# Installs what the tests need on a fresh machine (ffprobe, the node modules of the GCS emulator and of the
+# Installs what the tests need on a fresh machine (ffprobe, openssl, curl, the node modules of the GCS emulator and of the
 # OpenAPI linter, a Redis binary), then builds and runs everything with Maven. Extra arguments go to Maven
 # (e.g. -pl routes).
 set -euo pipefail
@@ -14,6 +14,8 @@ require node "Node.js 20, for the GCS emulator and the OpenAPI linter"
 require npm "npm"
 ensure_apt_package ffprobe ffmpeg
 ensure_apt_package unzip unzip
+ensure_apt_package openssl openssl      # throw-away certificates of the HTTPS tests (TestCertificates)
+ensure_apt_package curl curl            # HttpsIT's HTTP/2 client, health-check.sh
 ensure_apt_package prometheus prometheus
 ensure_gcs_emulator
 ensure_openapi_lint
