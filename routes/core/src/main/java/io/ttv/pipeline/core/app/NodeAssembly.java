@@ -83,7 +83,9 @@ public final class NodeAssembly implements AutoCloseable {
                     + "': must be one of " + config.generators().enabled() + " (a remote backend needs its key)");
         }
         redis = new RedisClients(config, HTTP_WORKER_THREADS);
-        JobStore jobs = new JobStore(redis.template());
+        // WAIT blocks for at most half the read timeout, so that a shortfall is its answer, not a socket timeout.
+        JobStore jobs = new JobStore(redis.template(), new JobStore.ReplicaAcknowledgement(config.redisWaitReplicas(),
+                Duration.ofMillis(config.redisTimeoutMs() / 2)));
         metrics = new PipelineMetrics(jobs, Duration.ofSeconds(config.heartbeatSeconds()));
         ObjectMapper mapper = new ObjectMapper();
         Api api = new Api(mapper);
