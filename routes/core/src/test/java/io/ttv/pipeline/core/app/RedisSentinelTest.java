@@ -1,0 +1,159 @@
+package io.ttv.pipeline.core.app;
+
+import io.ttv.pipeline.core.config.PipelineConfig;
+import io.ttv.pipeline.core.redis.CreateResult;
+import io.ttv.pipeline.core.redis.JobStore;
+import io.ttv.pipeline.core.redis.NotReplicatedException;
+import io.ttv.pipeline.testing.RedisProcess;
+import io.ttv.pipeline.testing.TestCertificates;
+import io.ttv.pipeline.testing.TestJobs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * {@code rediss-sentinel://} against a real master, one replica and one Sentinel on loopback, all serving TLS only
+ * with a private CA, the servers with an ACL user and the Sentinel with its own password: the clients find the
+ * master through the Sentinel, {@code TTV_REDIS_WAIT_REPLICAS} holds a creation until the replica has it, and
+ * after the master is killed the same clients write to the promoted replica. The tests run in order: each leaves
+ * the group as the next one needs it.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RedisSentinelTest {
+    private static final String MASTER_ID = "ttvmaster";
+    private static final Duration WAIT = Duration.ofMillis(1500);
+    @TempDir
+    static Path dir;
+    private static TestCertificates pki;
+    private static RedisProcess master;
+    private static RedisProcess replica;
+    private static RedisProcess sentinel;
+    private static RedisClients clients;
+    private static String firstJob;
+
+    @BeforeAll
+    static void startGroup() throws Exception {
+        pki = TestCertificates.create(dir.resolve("pki"));
+        master = server("master", RedisProcess.freePort(), List.of());
+        replica = server("replica", RedisProcess.freePort(), List.of("--replicaof", "127.0.0.1",
+                Integer.toString(master.port()), "--masteruser", "ttv", "--masterauth", "s3cret"));
+        int sentinelPort = RedisProcess.freePort();
+        Path conf = dir.resolve("sentinel.conf");
+        Files.writeString(conf, String.join("\n",
+                "port 0",
+                "tls-port " + sentinelPort,
+                "tls-cert-file " + pki.serverCert(),
+                "tls-key-file " + pki.serverKey(),
+                "tls-ca-cert-file " + pki.ca(),
+                "tls-auth-clients no",
+                "tls-replication yes",
+                "bind 127.0.0.1",
+                "requirepass sentinel-s3cret",
+                "sentinel monitor " + MASTER_ID + " 127.0.0.1 " + master.port() + " 1",
+                "sentinel auth-user " + MASTER_ID + " ttv",
+                "sentinel auth-pass " + MASTER_ID + " s3cret",
+                "sentinel down-after-milliseconds " + MASTER_ID + " 1000",
+                "sentinel failover-timeout " + MASTER_ID + " 5000", ""));
+        sentinel = RedisProcess.start(dir, "sentinel", sentinelPort, List.of(conf.toString(), "--sentinel"));
+        clients = new RedisClients(PipelineConfig.resolve(Map.of(), Map.of(
+                "TTV_REDIS_URL", "rediss-sentinel://ttv:s3cret@127.0.0.1:" + sentinelPort
+                        + "/0?sentinelMasterId=" + MASTER_ID + "&sentinelPassword=sentinel-s3cret",
+                "TTV_REDIS_CA_FILE", pki.ca().toString(),
+                "TTV_REDIS_TIMEOUT_MS", "4000")), 2);
+    }
+
+    private static RedisProcess server(String name, int port, List<String> more) throws Exception {
+        List<String> args = new ArrayList<>(pki.redisArguments(port));
+        args.addAll(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--user", "default", "off", "--user", "ttv", "on", ">s3cret", "~*", "&*", "+@all"));
+        args.addAll(more);
+        return RedisProcess.start(dir, name, port, args);
+    }
+
+    @AfterAll
+    static void stopGroup() throws InterruptedException {
+        if (clients != null) {
+            clients.close();
+        }
+        for (RedisProcess p : new RedisProcess[] {sentinel, replica, master}) {
+            if (p != null) {
+                p.close();
+            }
+        }
+    }
+
+    /** A client of one server, not of the group: to look at what the replica holds. */
+    private static RedisClients direct(RedisProcess server) {
+        return new RedisClients(PipelineConfig.resolve(Map.of(), Map.of(
+                "TTV_REDIS_URL", "rediss://ttv:s3cret@127.0.0.1:" + server.port() + "/0",
+                "TTV_REDIS_CA_FILE", pki.ca().toString())), 2);
+    }
+
+    @Test
+    @Order(1)
+    void aCreationWaitingForOneReplicaReturnsOnceTheReplicaHoldsTheJob() throws Exception {
+        JobStore store = new JobStore(clients.template(), new JobStore.ReplicaAcknowledgement(1, WAIT));
+        firstJob = TestJobs.queued(store);
+        try (RedisClients onReplica = direct(replica)) {
+            // Read at once, no polling: WAIT returned only after the replica had applied the write.
+            assertEquals("queued", new JobStore(onReplica.template()).get(firstJob).get("status"));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void afterTheMasterIsKilledTheSameClientsWriteToThePromotedReplica() throws Exception {
+        master.kill();
+        JobStore store = new JobStore(clients.template());
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String second = null;
+        while (second == null) {
+            try {
+                second = TestJobs.queued(store);
+            } catch (org.springframework.dao.DataAccessException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+        assertEquals("queued", store.get(firstJob).get("status"));
+        try (RedisClients onPromoted = direct(replica)) {
+            assertEquals("queued", new JobStore(onPromoted.template()).get(second).get("status"));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void withoutAReplicaTheCreationIsNotAcceptedAndItsReplayNeither() {
+        JobStore store = new JobStore(clients.template(), new JobStore.ReplicaAcknowledgement(1, WAIT));
+        String id = UUID.randomUUID().toString();
+        JobStore.Idempotency key = new JobStore.Idempotency("client-key-digest", "fingerprint");
+        Map<String, String> fields = Map.of("id", id, "status", "queued");
+        assertThrows(NotReplicatedException.class, () -> store.create(id, Instant.now(), fields, key));
+        // The job stays on the master (docs/configuration.md): a retry with the same key replays it, and is refused
+        // for the same reason as long as no replica acknowledges.
+        assertEquals("queued", store.get(id).get("status"));
+        assertThrows(NotReplicatedException.class, () -> store.create(UUID.randomUUID().toString(), Instant.now(),
+                fields, key));
+        CreateResult replay = new JobStore(clients.template()).create(UUID.randomUUID().toString(), Instant.now(),
+                fields, key);
+        assertEquals(new CreateResult(CreateResult.Outcome.REPLAYED, id), replay);
+    }
+}
