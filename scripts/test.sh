@@ -2,7 +2,7 @@
 # The whole test suite: unit tests (plain JVM), black-box tests of the assembled Karaf distribution, and the
 # operations files (scripts/test-ops.sh).
 # Installs what the tests need on a fresh machine (ffprobe, the node modules of the GCS emulator and of the
-# OpenAPI linter, a Redis binary), then builds and runs everything with Maven. Extra arguments go to Maven
+# OpenAPI linter, openssl, a Redis binary), then builds and runs everything with Maven. Extra arguments go to Maven
 # (e.g. -pl routes).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -15,6 +15,8 @@ require npm "npm"
 ensure_apt_package ffprobe ffmpeg
 ensure_apt_package unzip unzip
 ensure_apt_package prometheus prometheus
+# Throwaway CAs and certificates for the tests of TLS to Redis (rediss://).
+ensure_apt_package openssl openssl
 ensure_gcs_emulator
 ensure_openapi_lint
 
