@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.dao.DataAccessException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code rediss-sentinel://} against a real master, one replica and one Sentinel on loopback, all serving TLS only
@@ -112,7 +114,12 @@ class RedisSentinelTest {
         firstJob = TestJobs.queued(store);
         try (RedisClients onReplica = direct(replica)) {
             // Read at once, no polling: WAIT returned only after the replica had applied the write.
-            assertEquals("queued", new JobStore(onReplica.template()).get(firstJob).get("status"));
+            JobStore replicaStore = new JobStore(onReplica.template());
+            assertEquals("queued", replicaStore.get(firstJob).get("status"));
+            // What a demoted master answers a write mid-failover: a DataAccessException, which the API turns into a
+            // 503 RedisUnavailable (ApiErrorConfiguration).
+            DataAccessException readOnly = assertThrows(DataAccessException.class, () -> TestJobs.queued(replicaStore));
+            assertTrue(readOnly.getMessage().contains("READONLY"), readOnly.getMessage());
         }
     }
 
@@ -126,7 +133,7 @@ class RedisSentinelTest {
         while (second == null) {
             try {
                 second = TestJobs.queued(store);
-            } catch (org.springframework.dao.DataAccessException e) {
+            } catch (DataAccessException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
