@@ -15,7 +15,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisNode;
+import org.springframework.data.redis.connection.RedisSentinelConnection;
+import org.springframework.data.redis.core.RedisCallback;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -78,6 +84,29 @@ class RedisSentinelTest {
                         + "/0?sentinelMasterId=" + MASTER_ID + "&sentinelPassword=sentinel-s3cret",
                 "TTV_REDIS_CA_FILE", pki.ca().toString(),
                 "TTV_REDIS_TIMEOUT_MS", "4000")), 2);
+        // Ready when the replica has synchronised and the Sentinel knows it (it can only promote a replica it knows).
+        try (RedisClients onReplica = direct(replica)) {
+            awaitUntil("the replica to synchronise", () -> onReplica.template().execute((RedisCallback<Boolean>) c ->
+                    "up".equals(c.serverCommands().info("replication").getProperty("master_link_status"))));
+        }
+        awaitUntil("the Sentinel to know the replica", () -> {
+            try (RedisSentinelConnection s = clients.connectionFactory().getSentinelConnection()) {
+                return s.replicas(RedisNode.newRedisNode().withName(MASTER_ID).build()).stream()
+                        .anyMatch(r -> r.getPort() == replica.port() && !r.getFlags().contains("down"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    private static void awaitUntil(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(100);
+        }
     }
 
     private static RedisProcess server(String name, int port, List<String> more) throws Exception {
