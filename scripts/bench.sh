@@ -100,8 +100,11 @@ intake_replication() {
         port=$(free_port)
         start_node "replicated-$wait" "$port" TTV_ROLE=api TTV_RATE_LIMIT=0 TTV_REDIS_WAIT_REPLICAS="$wait"
         wait_http "http://127.0.0.1:$port/v1/jobs?limit=1" 180
+        rcli CONFIG RESETSTAT >/dev/null
         repeat "intake_replica_wait$wait" "http://127.0.0.1:$port/v1/jobs" "$WORK/post.lua"
         record "intake_replica_wait$wait" accepted_202 "$ACCEPTED" jobs
+        record "intake_replica_wait$wait" wait_commands \
+            "$(rcli INFO commandstats | sed -n 's/^cmdstat_wait:calls=\([0-9]*\).*/\1/p' | grep . || echo 0)" calls
         record "intake_replica_wait$wait" stored_on_replica "$(redis-cli -p "$replica_port" ZCARD rq:jobs)" jobs
         for p in $(pgrep -f "karaf.home=$WORK/node-replicated-$wait" || true); do kill "$p"; done
     done

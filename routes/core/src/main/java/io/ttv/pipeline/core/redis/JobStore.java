@@ -113,17 +113,12 @@ public class JobStore {
         if (replicas.count() == 0) {
             return createResult(id, redis.execute(createScript, keys, args.toArray()));
         }
-        // WAIT counts the replicas that acknowledged this connection's writes: the script and WAIT must share one.
+        // WAIT counts the replicas that have the replication stream up to this connection's last command, so the
+        // script and WAIT must share one. That covers a replayed job too, although another connection wrote it.
         return redis.execute(new SessionCallback<CreateResult>() {
             @Override
             public <K, V> CreateResult execute(RedisOperations<K, V> operations) {
                 CreateResult created = createResult(id, redis.execute(createScript, keys, args.toArray()));
-                if (created.outcome() == CreateResult.Outcome.REPLAYED) {
-                    // The replayed job was written by another connection, maybe not replicated yet (its request
-                    // may have been a 503 for that reason): a write on this connection, after it in the
-                    // replication stream, makes WAIT cover it. A PUBLISH is replicated and changes no key.
-                    redis.convertAndSend(RedisKeys.REPLICATION_BARRIER_CHANNEL, created.jobId());
-                }
                 if (created.outcome() != CreateResult.Outcome.REUSED) {
                     awaitReplicas("job " + created.jobId());
                 }

@@ -16,11 +16,6 @@ public final class RedisKeys {
     public static final String RETENTION_LOCK = "ttv:retention:lock";
     /** Pub/sub channel on which the id of every job whose status or progress changed is published (long-poll). */
     public static final String JOB_EVENTS_CHANNEL = "ttv:job-events";
-    /**
-     * Pub/sub channel nobody listens to: with {@code TTV_REDIS_WAIT_REPLICAS}, a replayed creation publishes on it so
-     * that its {@code WAIT} covers the replication of the earlier write (docs/configuration.md).
-     */
-    public static final String REPLICATION_BARRIER_CHANNEL = "ttv:replication-barrier";
     /** ZSET dead-letter id → time (epoch ms) a callback was given up on; each id has a {@link #callbackDeadLetter} hash. */
     public static final String CALLBACK_DEAD_LETTERS = "ttv:callbacks:dead";
     /**

@@ -21,6 +21,7 @@ import org.springframework.data.redis.core.RedisCallback;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +61,8 @@ class RedisSentinelTest {
         pki = TestCertificates.create(dir.resolve("pki"));
         master = server("master", RedisProcess.freePort(), List.of());
         replica = server("replica", RedisProcess.freePort(), List.of("--replicaof", "127.0.0.1",
-                Integer.toString(master.port()), "--masteruser", "ttv", "--masterauth", "s3cret"));
+                Integer.toString(master.port()), "--masteruser", "ttv", "--masterauth", "s3cret",
+                "--enable-debug-command", "yes"));
         int sentinelPort = RedisProcess.freePort();
         Path conf = dir.resolve("sentinel.conf");
         Files.writeString(conf, String.join("\n",
@@ -89,14 +91,16 @@ class RedisSentinelTest {
             awaitUntil("the replica to synchronise", () -> onReplica.template().execute((RedisCallback<Boolean>) c ->
                     "up".equals(c.serverCommands().info("replication").getProperty("master_link_status"))));
         }
-        awaitUntil("the Sentinel to know the replica", () -> {
-            try (RedisSentinelConnection s = clients.connectionFactory().getSentinelConnection()) {
-                return s.replicas(RedisNode.newRedisNode().withName(MASTER_ID).build()).stream()
-                        .anyMatch(r -> r.getPort() == replica.port() && !r.getFlags().contains("down"));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        awaitUntil("the Sentinel to know the replica", RedisSentinelTest::sentinelKnowsTheReplica);
+    }
+
+    private static boolean sentinelKnowsTheReplica() {
+        try (RedisSentinelConnection s = clients.connectionFactory().getSentinelConnection()) {
+            return s.replicas(RedisNode.newRedisNode().withName(MASTER_ID).build()).stream()
+                    .anyMatch(r -> r.getPort() == replica.port() && !r.getFlags().contains("down"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void awaitUntil(String what, BooleanSupplier condition) throws InterruptedException {
@@ -133,7 +137,8 @@ class RedisSentinelTest {
     private static RedisClients direct(RedisProcess server) {
         return new RedisClients(PipelineConfig.resolve(Map.of(), Map.of(
                 "TTV_REDIS_URL", "rediss://ttv:s3cret@127.0.0.1:" + server.port() + "/0",
-                "TTV_REDIS_CA_FILE", pki.ca().toString())), 2);
+                "TTV_REDIS_CA_FILE", pki.ca().toString(),
+                "TTV_REDIS_TIMEOUT_MS", "5000")), 2);
     }
 
     @Test
@@ -154,6 +159,32 @@ class RedisSentinelTest {
 
     @Test
     @Order(2)
+    void aReplayIsAnsweredOnlyOnceTheReplicaHoldsTheReplayedJob() throws Exception {
+        JobStore store = new JobStore(clients.template(), new JobStore.ReplicaAcknowledgement(1, WAIT));
+        JobStore.Idempotency key = new JobStore.Idempotency("replayed-key-digest", "fingerprint");
+        String id = UUID.randomUUID().toString();
+        Map<String, String> fields = Map.of("id", id, "status", "queued");
+        try (RedisClients onReplica = direct(replica); RedisClients otherNode = direct(master)) {
+            // The replica stops applying the stream for 3 s; meanwhile another node's connection writes the job.
+            Thread sleeper = new Thread(() -> onReplica.template().execute((RedisCallback<Object>) c ->
+                    c.execute("DEBUG", "SLEEP".getBytes(StandardCharsets.US_ASCII),
+                            "3".getBytes(StandardCharsets.US_ASCII))));
+            sleeper.start();
+            Thread.sleep(300);
+            assertEquals(CreateResult.Outcome.CREATED,
+                    new JobStore(otherNode.template()).create(id, Instant.now(), fields, key).outcome());
+            // The replay writes nothing, yet its WAIT must wait for the other connection's write to be replicated.
+            assertThrows(NotReplicatedException.class,
+                    () -> store.create(UUID.randomUUID().toString(), Instant.now(), fields, key));
+            sleeper.join(10_000);
+        }
+        assertEquals(new CreateResult(CreateResult.Outcome.REPLAYED, id),
+                store.create(UUID.randomUUID().toString(), Instant.now(), fields, key));
+        awaitUntil("the Sentinel to see the replica up again", RedisSentinelTest::sentinelKnowsTheReplica);
+    }
+
+    @Test
+    @Order(3)
     void afterTheMasterIsKilledTheSameClientsWriteToThePromotedReplica() throws Exception {
         master.kill();
         JobStore store = new JobStore(clients.template());
@@ -176,7 +207,7 @@ class RedisSentinelTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void withoutAReplicaTheCreationIsNotAcceptedAndItsReplayNeither() {
         JobStore store = new JobStore(clients.template(), new JobStore.ReplicaAcknowledgement(1, WAIT));
         String id = UUID.randomUUID().toString();
