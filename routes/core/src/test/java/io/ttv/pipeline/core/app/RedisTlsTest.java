@@ -40,7 +40,8 @@ class RedisTlsTest {
         otherPki = TestCertificates.create(dir.resolve("other-pki"));
         int port = RedisProcess.freePort();
         List<String> args = new ArrayList<>(pki.redisArguments(port));
-        args.addAll(List.of("--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        // Also on 127.0.0.2, an address the server's certificate does not name.
+        args.addAll(List.of("--bind", "127.0.0.1", "127.0.0.2", "--save", "", "--appendonly", "no",
                 "--user", "default", "off", "--user", "ttv", "on", ">s3cret", "~*", "&*", "+@all"));
         redis = RedisProcess.start(dir, "redis-tls", port, args);
     }
@@ -53,8 +54,12 @@ class RedisTlsTest {
     }
 
     private static RedisClients clients(String userInfo, Path caFile) {
+        return clients(userInfo, "127.0.0.1", caFile);
+    }
+
+    private static RedisClients clients(String userInfo, String host, Path caFile) {
         Map<String, String> env = new HashMap<>();
-        env.put("TTV_REDIS_URL", "rediss://" + userInfo + "@127.0.0.1:" + redis.port() + "/0");
+        env.put("TTV_REDIS_URL", "rediss://" + userInfo + "@" + host + ":" + redis.port() + "/0");
         if (caFile != null) {
             env.put("TTV_REDIS_CA_FILE", caFile.toString());
         }
@@ -90,6 +95,16 @@ class RedisTlsTest {
             DataAccessException e = assertThrows(DataAccessException.class,
                     () -> new JobStore(clients.template()).queueDepth());
             assertTrue(causedBy(e, SSLHandshakeException.class), () -> "not a TLS handshake failure: " + e);
+        }
+    }
+
+    @Test
+    void aCertificateThatDoesNotNameTheHostIsRefused() {
+        try (RedisClients clients = clients("ttv:s3cret", "127.0.0.2", pki.ca())) {
+            DataAccessException e = assertThrows(DataAccessException.class,
+                    () -> new JobStore(clients.template()).queueDepth());
+            assertTrue(causedBy(e, SSLHandshakeException.class), () -> "not a TLS handshake failure: " + e);
+            assertTrue(messages(e).contains("127.0.0.2"), () -> messages(e));
         }
     }
 
