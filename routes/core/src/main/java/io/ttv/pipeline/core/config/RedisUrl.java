@@ -27,16 +27,18 @@ public record RedisUrl(Mode mode, List<Node> nodes, int database, String usernam
     /** How the node finds the Redis server it writes to. */
     public enum Mode {
         /** One server at a fixed address. */
-        STANDALONE("redis", 6379),
+        STANDALONE("redis", 6379, Set.of()),
         /** The current master of a Sentinel-managed group, followed through failovers. */
-        SENTINEL("redis-sentinel", 26379);
+        SENTINEL("redis-sentinel", 26379, Set.of("sentinelMasterId", "sentinelUsername", "sentinelPassword"));
 
         private final String scheme;
         private final int defaultPort;
+        private final Set<String> queryParameters;
 
-        Mode(String scheme, int defaultPort) {
+        Mode(String scheme, int defaultPort, Set<String> queryParameters) {
             this.scheme = scheme;
             this.defaultPort = defaultPort;
+            this.queryParameters = queryParameters;
         }
 
         String scheme(boolean tls) {
@@ -54,10 +56,6 @@ public record RedisUrl(Mode mode, List<Node> nodes, int database, String usernam
     /** What a Sentinel URL adds: the master's name and the Sentinels' own credentials (both may be null). */
     public record Sentinel(String masterId, String username, String password) {
     }
-
-    private static final Map<Mode, Set<String>> QUERY_PARAMETERS = Map.of(
-            Mode.STANDALONE, Set.of(),
-            Mode.SENTINEL, Set.of("sentinelMasterId", "sentinelUsername", "sentinelPassword"));
 
     public static RedisUrl parse(String value) {
         String rest = value.trim();
@@ -83,7 +81,7 @@ public record RedisUrl(Mode mode, List<Node> nodes, int database, String usernam
         Map<String, String> query = new LinkedHashMap<>();
         int q = rest.indexOf('?');
         if (q >= 0) {
-            query = query(rest.substring(q + 1), QUERY_PARAMETERS.get(mode));
+            query = query(rest.substring(q + 1), mode.queryParameters);
             rest = rest.substring(0, q);
         }
         int database = 0;
