@@ -4,7 +4,8 @@
 # redis-benchmark running the Redis work of one submission). Builds if needed, starts its own Redis, GCS emulator
 # and Karaf copies on free ports, and writes bench/results/<time>.md and .json.
 # Usage: scripts/bench.sh   (BENCH_DURATION=20 BENCH_REPEATS=3 BENCH_CONNECTIONS=64 BENCH_PIPELINE_JOBS=1000
-#                            BENCH_PIPELINE_CONCURRENCY="4 8 16" BENCH_LOCAL_JOBS=200 BENCH_FIXED_RATE=1000)
+#                            BENCH_PIPELINE_CONCURRENCY="4 8 16" BENCH_LOCAL_JOBS=200 BENCH_FIXED_RATE=1000
+#                            BENCH_ONLY=intake_replication: only the intake with and without replica acknowledgement)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -55,6 +56,72 @@ RESULTS="$WORK/results.tsv"   # scenario <TAB> metric <TAB> value <TAB> unit
 record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RESULTS"; log "$1 $2 = $3 $4"; }
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+# --- report -----------------------------------------------------------------------------------------------
+report() {
+python3 - "$RESULTS" "$OUT/$STAMP" "$DURATION" "$REPEATS" "$CONNECTIONS" "$WORK" <<'EOF'
+import json, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+vals = {(s, m): float(v) for s, m, v, u in rows}
+ratio = {}
+if ("ceiling-static", "requests_per_s") in vals:
+    for s in ("intake", "status"):
+        if (s, "requests_per_s") in vals:
+            ratio[s + " / static ceiling"] = vals[(s, "requests_per_s")] / vals[("ceiling-static", "requests_per_s")]
+if ("ceiling-camel-floor", "requests_per_s") in vals and ("intake", "requests_per_s") in vals:
+    ratio["intake / Camel floor"] = vals[("intake", "requests_per_s")] / vals[("ceiling-camel-floor", "requests_per_s")]
+if ("ceiling-redis", "submissions_per_s") in vals and ("intake", "requests_per_s") in vals:
+    ratio["intake / redis ceiling"] = vals[("intake", "requests_per_s")] / vals[("ceiling-redis", "submissions_per_s")]
+meta = {"duration_s": int(sys.argv[3]), "repeats": int(sys.argv[4]), "connections": int(sys.argv[5]),
+        "java_opts": "bin/setenv of the assembly (-Xmx160m, SerialGC)", "figures": "medians of the repeats",
+        "accounting": "cpu_us_* and switches_* per request or job and process; redis_* and log_lines_* per request or job"}
+json.dump({"meta": meta, "results": [dict(scenario=s, metric=m, value=float(v), unit=u) for s, m, v, u in rows],
+           "ratios": ratio}, open(sys.argv[2] + ".json", "w"), indent=2)
+with open(sys.argv[2] + ".md", "w") as f:
+    f.write(f"# Benchmark {sys.argv[2].rsplit('/', 1)[-1]}\n\n{meta}\n\n| scenario | metric | value | unit |\n|---|---|---|---|\n")
+    for s, m, v, u in rows:
+        f.write(f"| {s} | {m} | {v} | {u} |\n")
+    f.write("\n| ratio | value |\n|---|---|\n")
+    for k, v in ratio.items():
+        f.write(f"| {k} | {v:.2f} |\n")
+    import glob
+    for profile in sorted(glob.glob(sys.argv[6] + "/*.profile.md")):
+        f.write("\n" + open(profile).read())
+print(open(sys.argv[2] + ".md").read())
+EOF
+}
+
+# --- intake with replica acknowledgement: the master plus one replica; an API node with TTV_REDIS_WAIT_REPLICAS=0,
+# then one with 1 (each 202 waits for WAIT 1 after the create script). Same load as the intake scenario.
+intake_replication() {
+    local replica_port wait port
+    replica_port=$(free_port)
+    "$(redis_server_binary)" --port "$replica_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" \
+        --replicaof 127.0.0.1 "$redis_port" >"$WORK/redis-replica.log" 2>&1 & pids+=($!)
+    local replica_pid=$!
+    wait_for_port "$replica_port" 15 "Redis replica"
+    local deadline=$(( $(date +%s) + 60 ))
+    until redis-cli -p "$replica_port" INFO replication | grep -q 'master_link_status:up'; do
+        [ "$(date +%s)" -lt "$deadline" ] || die "the replica did not sync with the master"
+        sleep 0.2
+    done
+    for wait in 0 1; do
+        rcli FLUSHALL >/dev/null
+        port=$(free_port)
+        start_node "replicated-$wait" "$port" TTV_ROLE=api TTV_RATE_LIMIT=0 TTV_REDIS_WAIT_REPLICAS="$wait"
+        wait_http "http://127.0.0.1:$port/v1/jobs?limit=1" 180
+        rcli CONFIG RESETSTAT >/dev/null
+        repeat "intake_replica_wait$wait" "http://127.0.0.1:$port/v1/jobs" "$WORK/post.lua"
+        record "intake_replica_wait$wait" accepted_202 "$ACCEPTED" jobs
+        record "intake_replica_wait$wait" wait_commands \
+            "$(rcli INFO commandstats | sed -n 's/^cmdstat_wait:calls=\([0-9]*\).*/\1/p' | grep . || echo 0)" calls
+        record "intake_replica_wait$wait" stored_on_replica "$(redis-cli -p "$replica_port" ZCARD rq:jobs)" jobs
+        for p in $(pgrep -f "karaf.home=$WORK/node-replicated-$wait" || true); do kill "$p"; done
+    done
+    # The scenarios after this one measure a master without a replica to feed.
+    kill "$replica_pid"
+    rcli FLUSHALL >/dev/null
+}
 
 # --- servers ------------------------------------------------------------------------------------------------
 redis_port=$(free_port); gcs_port=$(free_port)
@@ -173,6 +240,13 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"prompt":"benchmark: a red fox running through fresh snow","duration_seconds":1}'
 EOF
 
+if [ "${BENCH_ONLY:-}" = intake_replication ]; then
+    intake_replication
+    report
+    log "results: $OUT/$STAMP.md and .json"
+    exit 0
+fi
+
 # --- ceilings: nginx with a canned answer, Redis doing one submission's work -------------------------------
 nginx_port=$(free_port)
 mkdir -p "$WORK/nginx"
@@ -279,6 +353,9 @@ profile ceiling-camel-floor api "http://127.0.0.1:$api_port/v1/jobs" "$WORK/post
 karaf api "bundle:uninstall io.ttv.bench.floor" >/dev/null
 karaf api "bundle:start io.ttv.flow.intake" >/dev/null
 wait_intake real
+
+# --- intake with a replica, with and without replica acknowledgement (TTV_REDIS_WAIT_REPLICAS) ----------------
+intake_replication
 
 # --- pipeline: one-second jobs through one node, GCS emulator -------------------------------------------------
 # fill JOBS BODY: JOBS jobs created with BODY through the API node (hey, up to 16 clients), every one answered 202.
@@ -424,35 +501,5 @@ for c in $PIPELINE_CONCURRENCY; do
     for p in $(pgrep -f "karaf.home=$WORK/node-remote-c$c" || true); do kill "$p"; done
 done
 
-# --- report -----------------------------------------------------------------------------------------------
-python3 - "$RESULTS" "$OUT/$STAMP" "$DURATION" "$REPEATS" "$CONNECTIONS" "$WORK" <<'EOF'
-import json, sys
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
-vals = {(s, m): float(v) for s, m, v, u in rows}
-ratio = {}
-if ("ceiling-static", "requests_per_s") in vals:
-    for s in ("intake", "status"):
-        if (s, "requests_per_s") in vals:
-            ratio[s + " / static ceiling"] = vals[(s, "requests_per_s")] / vals[("ceiling-static", "requests_per_s")]
-if ("ceiling-camel-floor", "requests_per_s") in vals and ("intake", "requests_per_s") in vals:
-    ratio["intake / Camel floor"] = vals[("intake", "requests_per_s")] / vals[("ceiling-camel-floor", "requests_per_s")]
-if ("ceiling-redis", "submissions_per_s") in vals and ("intake", "requests_per_s") in vals:
-    ratio["intake / redis ceiling"] = vals[("intake", "requests_per_s")] / vals[("ceiling-redis", "submissions_per_s")]
-meta = {"duration_s": int(sys.argv[3]), "repeats": int(sys.argv[4]), "connections": int(sys.argv[5]),
-        "java_opts": "bin/setenv of the assembly (-Xmx160m, SerialGC)", "figures": "medians of the repeats",
-        "accounting": "cpu_us_* and switches_* per request or job and process; redis_* and log_lines_* per request or job"}
-json.dump({"meta": meta, "results": [dict(scenario=s, metric=m, value=float(v), unit=u) for s, m, v, u in rows],
-           "ratios": ratio}, open(sys.argv[2] + ".json", "w"), indent=2)
-with open(sys.argv[2] + ".md", "w") as f:
-    f.write(f"# Benchmark {sys.argv[2].rsplit('/', 1)[-1]}\n\n{meta}\n\n| scenario | metric | value | unit |\n|---|---|---|---|\n")
-    for s, m, v, u in rows:
-        f.write(f"| {s} | {m} | {v} | {u} |\n")
-    f.write("\n| ratio | value |\n|---|---|\n")
-    for k, v in ratio.items():
-        f.write(f"| {k} | {v:.2f} |\n")
-    import glob
-    for profile in sorted(glob.glob(sys.argv[6] + "/*.profile.md")):
-        f.write("\n" + open(profile).read())
-print(open(sys.argv[2] + ".md").read())
-EOF
+report
 log "results: $OUT/$STAMP.md and .json"

@@ -14,7 +14,7 @@ require node "Node.js 20, for the GCS emulator and the OpenAPI linter"
 require npm "npm"
 ensure_apt_package ffprobe ffmpeg
 ensure_apt_package unzip unzip
-ensure_apt_package openssl openssl      # throw-away certificates of the HTTPS tests (TestCertificates)
+ensure_apt_package openssl openssl      # throw-away certificates of the HTTPS and Redis TLS tests (TestCertificates)
 ensure_apt_package curl curl            # HttpsIT's HTTP/2 client, health-check.sh
 ensure_apt_package prometheus prometheus
 ensure_gcs_emulator

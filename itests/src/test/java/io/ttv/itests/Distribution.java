@@ -80,7 +80,8 @@ final class Distribution implements AutoCloseable {
         redisPort = Processes.freePort();
         this.gcsPort = gcsPort;
         try {
-            redis = Processes.startRedis(work, redisPort);
+            // A node given its own TTV_REDIS_URL (e.g. Sentinels started by the test) needs no Redis of ours.
+            redis = extraEnv.containsKey("TTV_REDIS_URL") ? null : Processes.startRedis(work, redisPort);
             gcs = Processes.startGcsEmulator(emulator, work, gcsPort, BUCKET);
             karafHome = work.resolve("karaf");
             Processes.copyTree(assembly, karafHome);

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +53,17 @@ final class Processes {
 
     /** Starts Redis 7 from the binary shipped in org.signal:embedded-redis, a real server on loopback. */
     static Process startRedis(Path work, int port) throws IOException, InterruptedException {
+        // Durable as in production (scripts/redis.conf): a restarted Redis comes back with every job.
+        return startRedisServer(work, "redis", port, List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", work.toString()));
+    }
+
+    /**
+     * Starts the embedded-redis binary with {@code args} (a server, or a Sentinel with a config file and
+     * {@code --sentinel}), logging to {@code <work>/<name>.log}, and waits until {@code port} accepts connections.
+     */
+    static Process startRedisServer(Path work, String name, int port, List<String> args)
+            throws IOException, InterruptedException {
         Path bin = work.resolve("redis-server");
         if (!Files.exists(bin)) {
             try (InputStream in = Processes.class.getResourceAsStream("/redis-server-7.0.15-linux-amd64")) {
@@ -59,11 +71,12 @@ final class Processes {
             }
             bin.toFile().setExecutable(true);
         }
-        // Durable as in production (scripts/redis.conf): a restarted Redis comes back with every job.
-        Process p = new ProcessBuilder(bin.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", work.toString())
-                .redirectErrorStream(true).redirectOutput(work.resolve("redis.log").toFile()).start();
-        await("Redis on port " + port, Duration.ofSeconds(20), () -> accepts(port));
+        List<String> command = new ArrayList<>();
+        command.add(bin.toString());
+        command.addAll(args);
+        Process p = new ProcessBuilder(command).directory(work.toFile())
+                .redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile()).start();
+        await(name + " on port " + port, Duration.ofSeconds(20), () -> accepts(port));
         return p;
     }
 

@@ -90,7 +90,9 @@ public final class NodeAssembly implements AutoCloseable {
         String workerId = workerId();
         tracing = Tracing.fromEnvironment(workerId);
         redis = new RedisClients(config, HTTP_WORKER_THREADS);
-        JobStore jobs = new JobStore(redis.template());
+        // WAIT blocks for at most half the read timeout, so that a shortfall is its answer, not a socket timeout.
+        JobStore jobs = new JobStore(redis.template(), new JobStore.ReplicaAcknowledgement(config.redisWaitReplicas(),
+                Duration.ofMillis(config.redisTimeoutMs() / 2)));
         metrics = new PipelineMetrics(jobs, Duration.ofSeconds(config.heartbeatSeconds()));
         ObjectMapper mapper = new ObjectMapper();
         Api api = new Api(mapper);

@@ -2,6 +2,7 @@ package io.ttv.pipeline.core.app;
 
 import io.ttv.pipeline.core.config.PipelineConfig;
 import io.ttv.pipeline.core.config.RedisUrl;
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
@@ -12,7 +13,9 @@ import java.time.Duration;
 
 /**
  * The Redis connection (Jedis pool behind spring-data-redis) shared by the routes: string keys and values so that
- * {@code redis-cli} shows what the service wrote. Timeouts are bounded: an outage is an error, not a hang.
+ * {@code redis-cli} shows what the service wrote. Timeouts are bounded: an outage is an error, not a hang. One
+ * connection factory per {@link RedisUrl.Mode}; every Redis user (template, pub/sub consumers, claim loops) takes
+ * its connections from it, so all of them follow a Sentinel failover.
  */
 public final class RedisClients implements AutoCloseable {
     private final JedisConnectionFactory factory;
@@ -23,14 +26,6 @@ public final class RedisClients implements AutoCloseable {
      */
     public RedisClients(PipelineConfig config, int httpThreads) {
         RedisUrl url = config.redisUrl();
-        RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(url.host(), url.port());
-        standalone.setDatabase(url.database());
-        if (url.username() != null) {
-            standalone.setUsername(url.username());
-        }
-        if (url.password() != null) {
-            standalone.setPassword(url.password());
-        }
         JedisPoolConfig pool = new JedisPoolConfig();
         // Each claim loop holds a connection while it blocks on BLMOVE; every API thread may need one, plus the
         // heartbeat, reaper, health checks and metrics. Idle connections stay pooled (the evictor closes those idle
@@ -47,13 +42,40 @@ public final class RedisClients implements AutoCloseable {
                 .connectTimeout(Duration.ofMillis(config.redisTimeoutMs()))
                 .readTimeout(Duration.ofMillis(config.redisTimeoutMs()));
         if (url.tls()) {
-            client.useSsl();
+            client.useSsl().sslSocketFactory(RedisTls.socketFactory(config.redisCaFile()))
+                    .sslParameters(RedisTls.verifyingHostname());
         }
-        factory = new JedisConnectionFactory(standalone, client.usePooling().poolConfig(pool).build());
+        JedisClientConfiguration clientConfig = client.usePooling().poolConfig(pool).build();
+        factory = switch (url.mode()) {
+            case STANDALONE -> new JedisConnectionFactory(standalone(url), clientConfig);
+            // JedisSentinelPool asks the Sentinels for the master and follows their +switch-master announcements:
+            // the pool then hands out connections to the new master only.
+            case SENTINEL -> new JedisConnectionFactory(sentinel(url), clientConfig);
+        };
         factory.afterPropertiesSet();
         factory.start();
         template = new StringRedisTemplate(factory);
         template.afterPropertiesSet();
+    }
+
+    private static RedisStandaloneConfiguration standalone(RedisUrl url) {
+        RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(url.host(), url.port());
+        standalone.setDatabase(url.database());
+        standalone.setUsername(url.username());
+        standalone.setPassword(url.password());
+        return standalone;
+    }
+
+    private static RedisSentinelConfiguration sentinel(RedisUrl url) {
+        RedisSentinelConfiguration sentinel = new RedisSentinelConfiguration();
+        sentinel.master(url.sentinel().masterId());
+        url.nodes().forEach(n -> sentinel.sentinel(n.host(), n.port()));
+        sentinel.setDatabase(url.database());
+        sentinel.setUsername(url.username());
+        sentinel.setPassword(url.password());
+        sentinel.setSentinelUsername(url.sentinel().username());
+        sentinel.setSentinelPassword(url.sentinel().password());
+        return sentinel;
     }
 
     public JedisConnectionFactory connectionFactory() {

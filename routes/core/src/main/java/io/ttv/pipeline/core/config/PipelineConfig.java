@@ -2,9 +2,13 @@ package io.ttv.pipeline.core.config;
 
 import io.ttv.pipeline.core.config.RetrySchedule;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -30,6 +34,8 @@ public record PipelineConfig(
         TlsSettings tls,
         RedisUrl redisUrl,
         int redisTimeoutMs,
+        Path redisCaFile,
+        int redisWaitReplicas,
         Duration jobRetention,
         Role role,
         int workerConcurrency,
@@ -70,7 +76,7 @@ public record PipelineConfig(
      */
     public static PipelineConfig resolve(Map<String, ? extends Map<String, ?>> pids, Map<String, String> env) {
         Resolver r = new Resolver(pids, env);
-        return new PipelineConfig(
+        PipelineConfig config = new PipelineConfig(
                 r.get(Setting.HTTP_PORT, v -> intIn(v, 1, 65535)),
                 r.get(Setting.HTTP_HOST, PipelineConfig::nonBlank),
                 r.get(Setting.API_KEYS, PipelineConfig::commaList),
@@ -82,6 +88,8 @@ public record PipelineConfig(
                 tls(r),
                 r.get(Setting.REDIS_URL, RedisUrl::parse),
                 r.get(Setting.REDIS_TIMEOUT_MS, v -> intIn(v, 100, 60000)),
+                r.get(Setting.REDIS_CA_FILE, PipelineConfig::pemCertificates),
+                r.get(Setting.REDIS_WAIT_REPLICAS, v -> intIn(v, 0, 16)),
                 r.get(Setting.JOB_RETENTION, PipelineConfig::retention),
                 r.get(Setting.ROLE, v -> Role.valueOf(oneOf(v, "all", "api", "worker").toUpperCase(Locale.ROOT))),
                 r.get(Setting.WORKER_CONCURRENCY, v -> intIn(v, 1, 64)),
@@ -102,6 +110,11 @@ public record PipelineConfig(
                 r.get(Setting.CALLBACK_RETRY_SCHEDULE, RetrySchedule::parse),
                 r.get(Setting.GENERATOR, PipelineConfig::nonBlank),
                 generators(r));
+        if (config.redisCaFile() != null && !config.redisUrl().tls()) {
+            throw new ConfigException("Invalid configuration: TTV_REDIS_CA_FILE is set but TTV_REDIS_URL does not use "
+                    + "TLS (rediss:// or rediss-sentinel://)");
+        }
+        return config;
     }
 
     /** {@code null} (plain HTTP) unless both files are set. */
@@ -355,6 +368,21 @@ public record PipelineConfig(
     /** Whether the API port speaks HTTPS ({@link #tls()} set) instead of plain HTTP. */
     public boolean https() {
         return tls != null;
+    }
+
+    /** Empty (the JVM's trust store), or a readable PEM file holding at least one X.509 certificate. */
+    static Path pemCertificates(String v) {
+        Path p = optionalReadableFile(v);
+        if (p != null) {
+            try (InputStream in = Files.newInputStream(p)) {
+                if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+                    throw new IllegalArgumentException("no certificate in the file");
+                }
+            } catch (IOException | CertificateException e) {
+                throw new IllegalArgumentException("not a PEM certificate file: " + e.getMessage());
+            }
+        }
+        return p;
     }
 
     public boolean usesGcsEmulator() {

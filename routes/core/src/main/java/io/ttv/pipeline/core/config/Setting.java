@@ -26,6 +26,8 @@ public enum Setting {
 
     REDIS_URL(Pid.QUEUE, "redis.url", "TTV_REDIS_URL", "redis://127.0.0.1:6379/0"),
     REDIS_TIMEOUT_MS(Pid.QUEUE, "redis.timeout.ms", "TTV_REDIS_TIMEOUT_MS", "2000"),
+    REDIS_CA_FILE(Pid.QUEUE, "redis.ca-file", "TTV_REDIS_CA_FILE", ""),
+    REDIS_WAIT_REPLICAS(Pid.QUEUE, "redis.wait-replicas", "TTV_REDIS_WAIT_REPLICAS", "0"),
     JOB_RETENTION(Pid.QUEUE, "job.retention", "TTV_JOB_RETENTION", "30d"),
 
     ROLE(Pid.WORKER, "role", "TTV_ROLE", "all"),

@@ -3,6 +3,9 @@ package io.ttv.pipeline.core.redis;
 import io.ttv.pipeline.core.domain.JobStatus;
 import io.ttv.pipeline.core.domain.Timestamps;
 import org.springframework.data.redis.connection.RedisListCommands.Direction;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.RedisOperations;
+import org.springframework.data.redis.core.SessionCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
@@ -36,6 +39,7 @@ public class JobStore {
             "The job was interrupted on its last allowed attempt and was not completed";
 
     private final StringRedisTemplate redis;
+    private final ReplicaAcknowledgement replicas;
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> createScript;
     @SuppressWarnings("rawtypes")
@@ -54,7 +58,13 @@ public class JobStore {
     private final DefaultRedisScript<List> fleetCountsScript;
 
     public JobStore(StringRedisTemplate redis) {
+        this(redis, ReplicaAcknowledgement.NONE);
+    }
+
+    /** @param replicas how many replicas must hold a new job before its creation returns */
+    public JobStore(StringRedisTemplate redis, ReplicaAcknowledgement replicas) {
         this.redis = redis;
+        this.replicas = replicas;
         String stateMachine = luaSource("state-machine.lua");
         this.createScript = new DefaultRedisScript<>(luaSource("create-job.lua"), List.class);
         this.transitionScript = new DefaultRedisScript<>(stateMachine + luaSource("transition.lua"), List.class);
@@ -83,6 +93,8 @@ public class JobStore {
     /**
      * Stores a new job unless {@code idempotency} names an earlier request: then nothing is written and the
      * earlier job is returned, as a replay (same fingerprint) or a reuse of the key for another request.
+     *
+     * @throws NotReplicatedException if a created or replayed job did not reach the required replicas in time
      */
     public CreateResult create(String id, Instant createdAt, Map<String, String> fields, Idempotency idempotency) {
         List<String> args = new ArrayList<>(4 + fields.size() * 2);
@@ -98,12 +110,47 @@ public class JobStore {
                 ? List.of(RedisKeys.job(id), RedisKeys.JOBS_INDEX, RedisKeys.QUEUE)
                 : List.of(RedisKeys.job(id), RedisKeys.JOBS_INDEX, RedisKeys.QUEUE,
                 RedisKeys.idempotency(idempotency.scopedKeyDigest()));
-        List<?> r = redis.execute(createScript, keys, args.toArray());
+        if (replicas.count() == 0) {
+            return createResult(id, redis.execute(createScript, keys, args.toArray()));
+        }
+        // WAIT counts the replicas that have the replication stream up to this connection's last command, so the
+        // script and WAIT must share one. That covers a replayed job too, although another connection wrote it.
+        return redis.execute(new SessionCallback<CreateResult>() {
+            @Override
+            public <K, V> CreateResult execute(RedisOperations<K, V> operations) {
+                CreateResult created = createResult(id, redis.execute(createScript, keys, args.toArray()));
+                if (created.outcome() != CreateResult.Outcome.REUSED) {
+                    awaitReplicas("job " + created.jobId());
+                }
+                return created;
+            }
+        });
+    }
+
+    private static CreateResult createResult(String id, List<?> r) {
         if (r == null || r.size() != 2 || "exists".equals(r.get(0))) {
             throw new IllegalStateException("job " + id + " not created: create-job returned " + r);
         }
         return new CreateResult(CreateResult.Outcome.valueOf(r.get(0).toString().toUpperCase(Locale.ROOT)),
                 r.get(1).toString());
+    }
+
+    /** Redis {@code WAIT} on the current connection: every earlier write of it must reach the required replicas. */
+    private void awaitReplicas(String what) {
+        Long acknowledged = redis.execute((RedisCallback<Long>) c -> (Long) c.execute("WAIT",
+                Integer.toString(replicas.count()).getBytes(StandardCharsets.US_ASCII),
+                Long.toString(replicas.timeout().toMillis()).getBytes(StandardCharsets.US_ASCII)));
+        if (acknowledged == null || acknowledged < replicas.count()) {
+            throw new NotReplicatedException(what, acknowledged == null ? 0 : acknowledged, replicas.count());
+        }
+    }
+
+    /**
+     * How many replicas must acknowledge a new job before it is accepted ({@code TTV_REDIS_WAIT_REPLICAS}; 0: none),
+     * and how long to wait for them.
+     */
+    public record ReplicaAcknowledgement(int count, Duration timeout) {
+        public static final ReplicaAcknowledgement NONE = new ReplicaAcknowledgement(0, Duration.ZERO);
     }
 
     /** An {@code Idempotency-Key} (digested with the client it belongs to) and the fingerprint of its request. */

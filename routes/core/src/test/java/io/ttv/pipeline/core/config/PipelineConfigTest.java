@@ -1,5 +1,6 @@
 package io.ttv.pipeline.core.config;
 
+import io.ttv.pipeline.testing.TestRedisTls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -77,6 +79,65 @@ class PipelineConfigTest {
         assertTrue(u.tls());
         assertFalse(u.redacted().contains("p@ss"));
         assertThrows(IllegalArgumentException.class, () -> RedisUrl.parse("redis://host:6379/x"));
+    }
+
+    @Test
+    void sentinelUrlNamesTheSentinelsTheMasterAndBothCredentials() {
+        RedisUrl u = RedisUrl.parse("redis-sentinel://app:p%40ss@h1:26379,h2,[::1]:26380/2?sentinelMasterId=mymaster"
+                + "&sentinelUsername=watch&sentinelPassword=s3nt");
+        assertEquals(RedisUrl.Mode.SENTINEL, u.mode());
+        assertEquals(List.of(new RedisUrl.Node("h1", 26379), new RedisUrl.Node("h2", 26379),
+                new RedisUrl.Node("::1", 26380)), u.nodes());
+        assertEquals(2, u.database());
+        assertEquals("app", u.username());
+        assertEquals("p@ss", u.password());
+        assertEquals(new RedisUrl.Sentinel("mymaster", "watch", "s3nt"), u.sentinel());
+        assertFalse(u.tls());
+        assertEquals("redis-sentinel://app:***@h1:26379,h2:26379,[::1]:26380/2?sentinelMasterId=mymaster"
+                + "&sentinelUsername=watch&sentinelPassword=***", u.redacted());
+        assertTrue(RedisUrl.parse("rediss-sentinel://h1/0?sentinelMasterId=m").tls());
+        assertEquals(RedisUrl.Mode.STANDALONE, RedisUrl.parse("redis://h").mode());
+    }
+
+    @Test
+    void malformedRedisUrlsAreRefusedWithTheReason() {
+        Map<String, String> reasons = Map.of(
+                "redis-sentinel://h1:26379,h2:26379/0", "sentinelMasterId",
+                "redis://h1,h2", "names one server",
+                "redis://h:99999", "port",
+                "redis-sentinel://h1,/0?sentinelMasterId=m", "host is missing",
+                "redis://h?sentinelMasterId=m", "unknown parameter",
+                "redis-sentinel://h?sentinelMasterId=m&timeout=5", "unknown parameter",
+                "sentinel://h", "scheme");
+        reasons.forEach((url, reason) -> {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> PipelineConfig.resolve(Map.of(), Map.of("TTV_REDIS_URL", url)), url);
+            assertTrue(e.getMessage().startsWith("Invalid configuration: TTV_REDIS_URL"), e.getMessage());
+            assertTrue(e.getMessage().contains(reason), e.getMessage());
+        });
+        ConfigException e = assertThrows(ConfigException.class, () -> PipelineConfig.resolve(Map.of(),
+                Map.of("TTV_REDIS_URL", "redis-sentinel://:hunter2@h?sentinelPassword=hunter3")));
+        assertFalse(e.getMessage().contains("hunter"), e.getMessage());
+    }
+
+    @Test
+    void waitReplicasAndCaFileAreValidated(@TempDir Path dir)
+            throws Exception {
+        assertEquals(0, PipelineConfig.resolve(Map.of(), Map.of()).redisWaitReplicas());
+        assertEquals(2, PipelineConfig.resolve(Map.of(), Map.of("TTV_REDIS_WAIT_REPLICAS", "2")).redisWaitReplicas());
+        assertThrows(ConfigException.class,
+                () -> PipelineConfig.resolve(Map.of(), Map.of("TTV_REDIS_WAIT_REPLICAS", "-1")));
+        Path notPem = Files.writeString(dir.resolve("ca.pem"), "not a certificate");
+        ConfigException e = assertThrows(ConfigException.class, () -> PipelineConfig.resolve(Map.of(), Map.of(
+                "TTV_REDIS_URL", "rediss://h", "TTV_REDIS_CA_FILE", notPem.toString())));
+        assertTrue(e.getMessage().contains("TTV_REDIS_CA_FILE"), e.getMessage());
+        Path pem = TestRedisTls.create(dir.resolve("pki")).ca();
+        assertEquals(pem, PipelineConfig.resolve(Map.of(), Map.of("TTV_REDIS_URL", "rediss://h",
+                "TTV_REDIS_CA_FILE", pem.toString())).redisCaFile());
+        e = assertThrows(ConfigException.class, () -> PipelineConfig.resolve(Map.of(), Map.of(
+                "TTV_REDIS_URL", "redis://h", "TTV_REDIS_CA_FILE", pem.toString())));
+        assertTrue(e.getMessage().contains("TTV_REDIS_CA_FILE is set but TTV_REDIS_URL does not use TLS"),
+                e.getMessage());
     }
 
     @Test
