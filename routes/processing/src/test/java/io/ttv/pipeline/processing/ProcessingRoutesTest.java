@@ -60,7 +60,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
 
     @Override
     protected RoutesBuilder[] createRouteBuilders() {
-        jobs = new JobStore(redis.clients().template());
+        jobs = new JobStore(redis.clients().template(), redis.clients().keys());
         PipelineConfig config = PipelineConfig.resolve(Map.of(), Map.of("TTV_GCS_ENDPOINT", "http://127.0.0.1:1"));
         ArtifactStore artifacts = new ArtifactStore(StorageOptions.newBuilder().setHost("http://127.0.0.1:1")
                 .setProjectId("test").setCredentials(NoCredentials.getInstance()).build().getService(), config);
@@ -91,7 +91,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
             }
         };
         return new RoutesBuilder[] {new ProcessingRoutes(worker,
-                new CallbackOutbox(context, new CallbackQueue(redis.clients().template()))), upload};
+                new CallbackOutbox(context, new CallbackQueue(redis.clients().template(), redis.clients().keys()))), upload};
     }
 
     /** Creates a job and claims it into this worker's processing list, as a claim loop does. */
@@ -121,7 +121,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
         assertEquals("false", job.get("retryable"));
         assertEquals(JobWorker.INTERNAL_ERROR, job.get("error"), "a client-fit error, no internals");
         assertEquals("1", job.get("attempts"), "one attempt, no retry");
-        assertEquals(0, redis.clients().template().opsForZSet().size(RedisKeys.DELAYED), "no retry scheduled");
+        assertEquals(0, redis.clients().template().opsForZSet().size(RedisKeys.STANDARD.delayed()), "no retry scheduled");
         assertTrue(jobs.processing(WORKER).isEmpty(), "acknowledged: it left the processing list");
         assertFalse(state.isRunning(id), "the node no longer counts it as running");
         assertNotNull(partialOutput.get());
@@ -140,7 +140,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
 
         Map<String, String> job = jobs.get(id);
         assertEquals("queued", job.get("status"), "waiting for its retry: " + job);
-        assertEquals(1L, redis.clients().template().opsForZSet().size(RedisKeys.DELAYED), "a retry is scheduled");
+        assertEquals(1L, redis.clients().template().opsForZSet().size(RedisKeys.STANDARD.delayed()), "a retry is scheduled");
         assertTrue(jobs.processing(WORKER).isEmpty(), "acknowledged: it left the processing list");
         assertFalse(state.isRunning(id), "the node no longer counts it as running");
         assertTrue(jobs.logs(id, 10).stream().anyMatch(l -> l.contains(JobWorker.OUT_OF_MEMORY)),
@@ -163,7 +163,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
 
         Map<String, String> job = jobs.get(id);
         assertEquals("queued", job.get("status"), "waiting for its retry: " + job);
-        assertEquals(1L, redis.clients().template().opsForZSet().size(RedisKeys.DELAYED), "a retry is scheduled");
+        assertEquals(1L, redis.clients().template().opsForZSet().size(RedisKeys.STANDARD.delayed()), "a retry is scheduled");
         assertTrue(jobs.processing(WORKER).isEmpty(), "acknowledged: it left the processing list");
         assertFalse(state.isRunning(id), "the node no longer counts it as running");
     }

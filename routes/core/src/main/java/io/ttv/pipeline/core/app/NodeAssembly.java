@@ -83,7 +83,7 @@ public final class NodeAssembly implements AutoCloseable {
                     + "': must be one of " + config.generators().enabled() + " (a remote backend needs its key)");
         }
         redis = new RedisClients(config, HTTP_WORKER_THREADS);
-        JobStore jobs = new JobStore(redis.template());
+        JobStore jobs = new JobStore(redis.template(), redis.keys());
         metrics = new PipelineMetrics(jobs, Duration.ofSeconds(config.heartbeatSeconds()));
         ObjectMapper mapper = new ObjectMapper();
         Api api = new Api(mapper);
@@ -130,7 +130,7 @@ public final class NodeAssembly implements AutoCloseable {
         health.register(new RoutesHealthCheckRepository());
         health.register(new ConsumersHealthCheckRepository());
 
-        RateLimiter limiter = new RateLimiter(redis.template(), config.rateLimitPerMinute(), config.rateLimitBurst());
+        RateLimiter limiter = new RateLimiter(redis.template(), redis.keys(), config.rateLimitPerMinute(), config.rateLimitBurst());
         camel.getRegistry().bind("vertxOptions", new VertxOptions().setWorkerPoolSize(HTTP_WORKER_THREADS));
         camel.addService(ApiServer.create(config.httpHost(), config.httpPort(), config.maxBodyBytes(),
                 config.corsOrigins(), () -> new FrontDoor(mapper, metrics, new PathTemplates(camel),
@@ -138,9 +138,9 @@ public final class NodeAssembly implements AutoCloseable {
 
         flows = new FlowRoutes(camel, config.role());
         health.register(ComponentChecks.flows(flows));
-        AdminStore admin = new AdminStore(redis.template());
-        CallbackDeadLetters deadLetters = new CallbackDeadLetters(redis.template());
-        CallbackQueue callbacks = new CallbackQueue(redis.template());
+        AdminStore admin = new AdminStore(redis.template(), redis.keys());
+        CallbackDeadLetters deadLetters = new CallbackDeadLetters(redis.template(), redis.keys());
+        CallbackQueue callbacks = new CallbackQueue(redis.template(), redis.keys());
         CallbackOutbox outbox = new CallbackOutbox(camel, callbacks);
         NodeOperations operations = new NodeOperations(config.role().name().toLowerCase(),
                 config.role().runsWorkers() ? workerId : null, jobs, admin, deadLetters, outbox, camel,

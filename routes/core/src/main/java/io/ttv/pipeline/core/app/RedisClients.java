@@ -2,6 +2,8 @@ package io.ttv.pipeline.core.app;
 
 import io.ttv.pipeline.core.config.PipelineConfig;
 import io.ttv.pipeline.core.config.RedisUrl;
+import io.ttv.pipeline.core.redis.RedisKeys;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisConnectionFactory;
@@ -13,10 +15,13 @@ import java.time.Duration;
 /**
  * The Redis connection (Jedis pool behind spring-data-redis) shared by the routes: string keys and values so that
  * {@code redis-cli} shows what the service wrote. Timeouts are bounded: an outage is an error, not a hang.
+ * With a {@code redis-cluster://} URL the factory is a Redis Cluster's (Jedis follows its slots and redirects) and
+ * the key names carry one hash tag ({@link RedisKeys#CLUSTER}).
  */
 public final class RedisClients implements AutoCloseable {
     private final JedisConnectionFactory factory;
     private final StringRedisTemplate template;
+    private final RedisKeys keys;
 
     /**
      * @param httpThreads threads that may run API requests at once, each needing a connection for a moment
@@ -49,11 +54,26 @@ public final class RedisClients implements AutoCloseable {
         if (url.tls()) {
             client.useSsl();
         }
-        factory = new JedisConnectionFactory(standalone, client.usePooling().poolConfig(pool).build());
+        JedisClientConfiguration clientConfiguration = client.usePooling().poolConfig(pool).build();
+        factory = url.cluster() ? new JedisConnectionFactory(cluster(url), clientConfiguration)
+                : new JedisConnectionFactory(standalone, clientConfiguration);
+        keys = url.cluster() ? RedisKeys.CLUSTER : RedisKeys.STANDARD;
         factory.afterPropertiesSet();
         factory.start();
         template = new StringRedisTemplate(factory);
         template.afterPropertiesSet();
+    }
+
+    /** A Redis Cluster from its seed nodes; the pool settings apply to each node's pool. */
+    private static RedisClusterConfiguration cluster(RedisUrl url) {
+        RedisClusterConfiguration cluster = new RedisClusterConfiguration(url.clusterNodes());
+        if (url.username() != null) {
+            cluster.setUsername(url.username());
+        }
+        if (url.password() != null) {
+            cluster.setPassword(url.password());
+        }
+        return cluster;
     }
 
     public JedisConnectionFactory connectionFactory() {
@@ -62,6 +82,11 @@ public final class RedisClients implements AutoCloseable {
 
     public StringRedisTemplate template() {
         return template;
+    }
+
+    /** The key names for this Redis: the operations guide's, or with the Cluster's hash tag. */
+    public RedisKeys keys() {
+        return keys;
     }
 
     @Override

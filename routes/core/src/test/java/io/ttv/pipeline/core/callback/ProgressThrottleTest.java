@@ -60,10 +60,10 @@ class ProgressThrottleTest {
             events.setAssertPeriod(300); // after the five, nothing more may arrive: extras would fail the test
             // The outbox queues an event in Redis (and hands it over) only for a job that subscribed to it.
             for (String job : new String[] {"job-1", "job-2"}) {
-                redis.clients().template().opsForHash().putAll(RedisKeys.job(job), Map.of("id", job,
+                redis.clients().template().opsForHash().putAll(RedisKeys.STANDARD.job(job), Map.of("id", job,
                         "callback_url", "https://hooks.example/", "callback_events", "started,progress,finished"));
             }
-            CallbackOutbox outbox = new CallbackOutbox(camel, new CallbackQueue(redis.clients().template()));
+            CallbackOutbox outbox = new CallbackOutbox(camel, new CallbackQueue(redis.clients().template(), redis.clients().keys()));
             long start = System.nanoTime();
             outbox.publish("job-1", "started");
             for (int i = 0; i < 100; i++) {
