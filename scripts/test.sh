@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests (plain JVM), black-box tests of the assembled Karaf distribution, and the
 # operations files (scripts/test-ops.sh).
-# Installs what the tests need on a fresh machine (ffprobe, the node modules of the GCS emulator and of the
+# Installs what the tests need on a fresh machine (ffprobe, redis-cli, the node modules of the GCS emulator and of the
 # OpenAPI linter, a Redis binary), then builds and runs everything with Maven. Extra arguments go to Maven
 # (e.g. -pl routes).
 set -euo pipefail
@@ -15,6 +15,7 @@ require npm "npm"
 ensure_apt_package ffprobe ffmpeg
 ensure_apt_package unzip unzip
 ensure_apt_package prometheus prometheus
+ensure_apt_package redis-cli redis-tools  # redis-cli --cluster create: the Redis Cluster of the tests
 ensure_gcs_emulator
 ensure_openapi_lint
 

@@ -2,6 +2,9 @@ package io.ttv.pipeline.core.redis;
 
 import io.ttv.pipeline.core.domain.JobStatus;
 import io.ttv.pipeline.core.domain.Timestamps;
+import org.springframework.data.redis.connection.DecoratedRedisConnection;
+import org.springframework.data.redis.connection.RedisClusterConnection;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisListCommands.Direction;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.ZSetOperations;
@@ -415,9 +418,18 @@ public class JobStore {
     public record FleetCounts(long queued, long processing) {
     }
 
-    /** Redis {@code INFO} (default sections: clients, memory, …) as key → value. */
+    /**
+     * Redis {@code INFO} (default sections: clients, memory, …) as key → value. In a Redis Cluster, that of the node
+     * holding the product's keys (they share one slot).
+     */
     public Properties info() {
-        Properties info = redis.execute(c -> c.serverCommands().info(), true);
+        Properties info = redis.execute(c -> {
+            RedisConnection raw = c instanceof DecoratedRedisConnection d ? d.getDelegate() : c;
+            return raw instanceof RedisClusterConnection cluster
+                    ? cluster.serverCommands().info(cluster.clusterGetNodeForKey(
+                            keys.queue().getBytes(StandardCharsets.UTF_8)))
+                    : c.serverCommands().info();
+        }, true);
         return info == null ? new Properties() : info;
     }
 }

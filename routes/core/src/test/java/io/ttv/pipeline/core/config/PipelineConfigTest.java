@@ -2,6 +2,7 @@ package io.ttv.pipeline.core.config;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,6 +73,25 @@ class PipelineConfigTest {
         assertTrue(u.tls());
         assertFalse(u.redacted().contains("p@ss"));
         assertThrows(IllegalArgumentException.class, () -> RedisUrl.parse("redis://host:6379/x"));
+    }
+
+    @Test
+    void redisClusterUrlListsItsSeedNodesWithOneSetOfCredentials() {
+        RedisUrl u = RedisUrl.parse("redis-cluster://ttv:p%40ss@10.0.0.1:7000,10.0.0.2:7001, 10.0.0.3:7002");
+        assertTrue(u.cluster());
+        assertEquals(List.of("10.0.0.1:7000", "10.0.0.2:7001", "10.0.0.3:7002"), u.clusterNodes());
+        assertEquals("ttv", u.username());
+        assertEquals("p@ss", u.password());
+        assertEquals("redis-cluster://***@10.0.0.1:7000,10.0.0.2:7001,10.0.0.3:7002", u.redacted());
+        assertFalse(RedisUrl.parse("redis://127.0.0.1:6379/0").cluster());
+        assertEquals(List.of("h1:6379"), RedisUrl.parse("redis-cluster://h1/0").clusterNodes());
+        for (String bad : new String[] {"redis-cluster://", "redis-cluster://h1:7000,,h2:7001",
+                "redis-cluster://h1:7000,h2:7001/1", "redis-cluster://:secret@h1:x"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> PipelineConfig.resolve(Map.of(), Map.of("TTV_REDIS_URL", bad)), bad);
+            assertTrue(e.getMessage().contains("TTV_REDIS_URL"), e.getMessage());
+            assertFalse(e.getMessage().contains("secret"), e.getMessage());
+        }
     }
 
     @Test

@@ -4,7 +4,6 @@ import io.ttv.pipeline.testing.TestRedis;
 import io.ttv.pipeline.core.app.RedisClients;
 import io.ttv.pipeline.core.config.PipelineConfig;
 import io.ttv.pipeline.core.redis.JobStore;
-import io.ttv.pipeline.core.redis.RedisKeys;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -97,14 +96,14 @@ class PipelineMetricsTest {
     @Test
     void fleetGaugesCountTheQueueAndTheLiveWorkersProcessingLists() {
         var redis = clients.template();
-        redis.opsForList().leftPushAll(RedisKeys.STANDARD.queue(), "a", "b", "c");
+        redis.opsForList().leftPushAll(clients.keys().queue(), "a", "b", "c");
         store.heartbeat("w1", TTL);
         store.heartbeat("w2", TTL);
-        redis.opsForList().leftPushAll(RedisKeys.STANDARD.processing("w1"), "d", "e");
-        redis.opsForList().leftPush(RedisKeys.STANDARD.processing("w2"), "f");
+        redis.opsForList().leftPushAll(clients.keys().processing("w1"), "d", "e");
+        redis.opsForList().leftPush(clients.keys().processing("w2"), "f");
         // A dead worker (last heartbeat long ago) holds a job the reaper has not returned yet: not running.
-        redis.opsForZSet().add(RedisKeys.STANDARD.workers(), "dead", System.currentTimeMillis() - TTL.toMillis() * 10);
-        redis.opsForList().leftPush(RedisKeys.STANDARD.processing("dead"), "g");
+        redis.opsForZSet().add(clients.keys().workers(), "dead", System.currentTimeMillis() - TTL.toMillis() * 10);
+        redis.opsForList().leftPush(clients.keys().processing("dead"), "g");
 
         String text = new PipelineMetrics(store, TTL).scrape();
         assertEquals(3.0, value(text, "jobs_queued_total"));

@@ -67,7 +67,7 @@ class AdminStoreTest {
         assertNull(job.get("error"));
         assertNull(job.get("finished_at"));
         assertNull(job.get("retryable"));
-        assertEquals(List.of(id), clients.template().opsForList().range(RedisKeys.STANDARD.queue(), 0, -1));
+        assertEquals(List.of(id), clients.template().opsForList().range(clients.keys().queue(), 0, -1));
         // and the normal machine takes it from there
         assertEquals(id, store.claim("w2", Duration.ofSeconds(1)));
         assertTrue(store.transition(id, JobStatus.STARTED, null).applied());
@@ -104,10 +104,10 @@ class AdminStoreTest {
         assertEquals(2, admin.purgeTerminal(Instant.now().plusSeconds(1)));
         assertNull(store.get(finished));
         assertNull(store.get(failed));
-        assertFalse(clients.template().hasKey(RedisKeys.STANDARD.jobLogs(finished)));
-        assertNull(clients.template().opsForZSet().score(RedisKeys.STANDARD.jobsIndex(), finished));
+        assertFalse(clients.template().hasKey(clients.keys().jobLogs(finished)));
+        assertNull(clients.template().opsForZSet().score(clients.keys().jobsIndex(), finished));
         assertEquals("queued", store.get(queued).get("status"));
-        assertEquals(1L, clients.template().opsForZSet().zCard(RedisKeys.STANDARD.jobsIndex()));
+        assertEquals(1L, clients.template().opsForZSet().zCard(clients.keys().jobsIndex()));
     }
 
     @Test
@@ -121,14 +121,14 @@ class AdminStoreTest {
         deadLetters.record(c, "canceled", "https://hooks.example/c", "503", 8);
         Instant cutoff = Instant.now().plusSeconds(1);
         assertEquals(2, admin.purgeTerminal(cutoff, 2), "at most the limit");
-        assertEquals(1L, clients.template().opsForZSet().zCard(RedisKeys.STANDARD.jobsIndex()));
+        assertEquals(1L, clients.template().opsForZSet().zCard(clients.keys().jobsIndex()));
         assertEquals(1, admin.purgeTerminal(cutoff, 2), "the rest on the next call");
         for (String id : List.of(a, b, c)) {
             assertNull(store.get(id));
         }
         assertTrue(deadLetters.list().isEmpty(), "the purged jobs' dead letters are gone");
-        assertFalse(clients.template().hasKey(RedisKeys.STANDARD.callbackDeadLetter(a + "_finished")));
-        assertFalse(clients.template().hasKey(RedisKeys.STANDARD.callbackDeadLetter(c + "_canceled")));
+        assertFalse(clients.template().hasKey(clients.keys().callbackDeadLetter(a + "_finished")));
+        assertFalse(clients.template().hasKey(clients.keys().callbackDeadLetter(c + "_canceled")));
     }
 
     @Test
