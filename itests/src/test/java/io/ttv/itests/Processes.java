@@ -1,5 +1,7 @@
 package io.ttv.itests;
 
+import redis.clients.jedis.Jedis;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
@@ -8,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +55,15 @@ final class Processes {
 
     /** Starts Redis 7 from the binary shipped in org.signal:embedded-redis, a real server on loopback. */
     static Process startRedis(Path work, int port) throws IOException, InterruptedException {
+        return startRedis(work, work, port);
+    }
+
+    /**
+     * @param dir   the server's data directory and log
+     * @param extra further {@code redis-server} options
+     */
+    private static Process startRedis(Path work, Path dir, int port, String... extra)
+            throws IOException, InterruptedException {
         Path bin = work.resolve("redis-server");
         if (!Files.exists(bin)) {
             try (InputStream in = Processes.class.getResourceAsStream("/redis-server-7.0.15-linux-amd64")) {
@@ -60,11 +72,67 @@ final class Processes {
             bin.toFile().setExecutable(true);
         }
         // Durable as in production (scripts/redis.conf): a restarted Redis comes back with every job.
-        Process p = new ProcessBuilder(bin.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", work.toString())
-                .redirectErrorStream(true).redirectOutput(work.resolve("redis.log").toFile()).start();
+        List<String> command = new ArrayList<>(List.of(bin.toString(), "--port", Integer.toString(port), "--bind",
+                "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", dir.toString()));
+        command.addAll(List.of(extra));
+        Process p = new ProcessBuilder(command)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         await("Redis on port " + port, Duration.ofSeconds(20), () -> accepts(port));
         return p;
+    }
+
+    /**
+     * A Redis Cluster of {@code masters} masters on loopback, created with {@code redis-cli --cluster create}
+     * (Debian's redis-tools). Each node has its own directory, port and cluster-bus port.
+     */
+    record RedisCluster(List<Process> nodes, List<Integer> ports) implements AutoCloseable {
+        /** {@code TTV_REDIS_URL} of the cluster: its nodes as seeds. */
+        String url() {
+            return "redis-cluster://" + String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            for (Process node : nodes) {
+                stop(node);
+            }
+        }
+    }
+
+    static RedisCluster startRedisCluster(Path work, int masters) throws IOException, InterruptedException {
+        List<Process> nodes = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        try {
+            for (int i = 0; i < masters; i++) {
+                int port = freePort();
+                Path dir = Files.createDirectories(work.resolve("redis-cluster-" + port));
+                nodes.add(startRedis(work, dir, port, "--cluster-enabled", "yes",
+                        "--cluster-port", Integer.toString(freePort()),
+                        "--cluster-config-file", dir.resolve("nodes.conf").toString()));
+                ports.add(port);
+            }
+            List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+            ports.forEach(p -> create.add("127.0.0.1:" + p));
+            create.add("--cluster-yes");
+            Path log = work.resolve("redis-cluster-create.log");
+            Process cli = new ProcessBuilder(create).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!cli.waitFor(60, TimeUnit.SECONDS) || cli.exitValue() != 0) {
+                throw new AssertionError("redis-cli --cluster create failed; see " + log);
+            }
+            for (int port : ports) {
+                await("cluster_state:ok on " + port, Duration.ofSeconds(30), () -> {
+                    try (Jedis node = new Jedis("127.0.0.1", port)) {
+                        return node.clusterInfo().contains("cluster_state:ok");
+                    }
+                });
+            }
+            return new RedisCluster(List.copyOf(nodes), List.copyOf(ports));
+        } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+            for (Process node : nodes) {
+                stop(node);
+            }
+            throw e;
+        }
     }
 
     static Process startGcsEmulator(Path emulatorDir, Path work, int port, String bucket)
