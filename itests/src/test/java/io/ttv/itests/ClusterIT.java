@@ -158,8 +158,7 @@ class ClusterIT {
         assertEquals("canceled", JSON.readTree(canceled.body()).get("status").asText());
         assertEquals(200, poll.get(30, TimeUnit.SECONDS).statusCode(), "the long-poll answered the change");
 
-        Processes.await("the worker to abort the canceled job", Duration.ofSeconds(30),
-                () -> logLines(id).stream().anyMatch(l -> l.contains("canceled while running")));
+        // How fast the worker then stops its render is the processing flow's (PipelineIT); here: the signal arrives.
         Processes.await("the cancel signal to reach the worker's subscription", Duration.ofSeconds(10),
                 () -> routeExchanges("queue-cancel-signals") > signalsBefore);
         assertTrue(routeExchanges("intake-job-events") > eventsBefore, "the cancel was published and received");
