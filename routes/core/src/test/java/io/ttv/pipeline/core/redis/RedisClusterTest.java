@@ -19,7 +19,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,23 +89,41 @@ class RedisClusterTest {
                 }
             });
             camel.start();
-            String id = TestJobs.queued(store);
-            assertEquals(id, store.claim("w1", Duration.ofSeconds(1)));
-            store.transition(id, JobStatus.STARTED, null);
-            // A subscription is made asynchronously: publish until the first event arrives.
+            // Subscriptions are made asynchronously: publish until each one has received.
+            String warmUp = TestJobs.queued(store);
+            assertEquals(warmUp, store.claim("w1", Duration.ofSeconds(1)));
+            store.transition(warmUp, JobStatus.STARTED, null);
             String first = null;
             for (int i = 0; i < 100 && first == null; i++) {
-                store.transition(id, JobStatus.PROGRESS, i);
+                store.transition(warmUp, JobStatus.PROGRESS, i);
                 first = events.poll(100, TimeUnit.MILLISECONDS);
             }
-            assertEquals(id, first, "job-events reach a subscriber through the cluster");
-            assertEquals(CancelResult.Outcome.SIGNALLED, store.cancel(id).outcome());
-            String canceled = null;
-            for (int i = 0; i < 50 && canceled == null; i++) {
-                canceled = cancels.poll(200, TimeUnit.MILLISECONDS);
+            assertEquals(warmUp, first, "job-events reach a subscriber through the cluster");
+            String ready = null;
+            for (int i = 0; i < 100 && ready == null; i++) {
+                clients.template().convertAndSend(RedisKeys.CANCEL_CHANNEL, "ready");
+                ready = cancels.poll(100, TimeUnit.MILLISECONDS);
             }
-            assertEquals(id, canceled, "the cancel signal reaches the worker's subscription");
-            assertFalse(events.isEmpty(), "the cancel's transition was published too");
+            assertEquals("ready", ready);
+
+            String running = TestJobs.queued(store);
+            assertEquals(running, store.claim("w1", Duration.ofSeconds(1)));
+            store.transition(running, JobStatus.STARTED, null);
+            assertTrue(awaitMessage(events, running), "the start was published");
+            assertEquals(CancelResult.Outcome.SIGNALLED, store.cancel(running).outcome());
+            assertTrue(awaitMessage(cancels, running), "the cancel signal reaches the worker's subscription");
+            assertTrue(awaitMessage(events, running), "the cancel's transition was published too");
         }
+    }
+
+    /** Takes messages until {@code expected} comes (true) or 10 s pass (false). */
+    private static boolean awaitMessage(BlockingQueue<String> messages, String expected) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (expected.equals(messages.poll(100, TimeUnit.MILLISECONDS))) {
+                return true;
+            }
+        }
+        return false;
     }
 }
