@@ -72,8 +72,9 @@ final class Processes {
             bin.toFile().setExecutable(true);
         }
         // Durable as in production (scripts/redis.conf): a restarted Redis comes back with every job.
-        List<String> command = new ArrayList<>(List.of(bin.toString(), "--port", Integer.toString(port), "--bind",
-                "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", dir.toString()));
+        List<String> command = new ArrayList<>(List.of(bin.toString(), "--port", Integer.toString(port),
+                "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync", "everysec",
+                "--dir", dir.toString()));
         command.addAll(List.of(extra));
         Process p = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();

@@ -198,7 +198,8 @@ class CallbackDeliveryTest {
                     () -> metrics.registry().get("callbacks_dead_lettered").counter().count() == 1.0);
             assertTrue(metrics.scrape().contains("callbacks_dead_lettered_total 1.0"));
 
-            NodeOperations ops = new NodeOperations("worker", "w1", jobs, new AdminStore(clients.template(), clients.keys()),
+            NodeOperations ops = new NodeOperations("worker", "w1", jobs,
+                    new AdminStore(clients.template(), clients.keys()),
                     deadLetters, outbox, delivery.camel, routeId -> "test");
             ops.replayCallback(id + "_finished");
             CallbackReceiver.await("the replayed delivery", () -> receiver.accepted().size() == 1);

@@ -83,7 +83,8 @@ class RetentionRoutesTest {
         String finished = endedJob(JobStatus.FINISHED, old);
         String failed = endedJob(JobStatus.FAILED, old);
         String canceled = endedJob(JobStatus.CANCELED, old);
-        new CallbackDeadLetters(template, RedisKeys.STANDARD).record(failed, "failed", "https://hooks.example/", "503", 8);
+        new CallbackDeadLetters(template, RedisKeys.STANDARD)
+                .record(failed, "failed", "https://hooks.example/", "503", 8);
         String youngFinished = endedJob(JobStatus.FINISHED, RETENTION.minusMinutes(5));
         String youngFailed = endedJob(JobStatus.FAILED, Duration.ZERO);
         String running = runningJob();

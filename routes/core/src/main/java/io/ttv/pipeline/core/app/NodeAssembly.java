@@ -130,7 +130,8 @@ public final class NodeAssembly implements AutoCloseable {
         health.register(new RoutesHealthCheckRepository());
         health.register(new ConsumersHealthCheckRepository());
 
-        RateLimiter limiter = new RateLimiter(redis.template(), redis.keys(), config.rateLimitPerMinute(), config.rateLimitBurst());
+        RateLimiter limiter = new RateLimiter(redis.template(), redis.keys(), config.rateLimitPerMinute(),
+                config.rateLimitBurst());
         camel.getRegistry().bind("vertxOptions", new VertxOptions().setWorkerPoolSize(HTTP_WORKER_THREADS));
         camel.addService(ApiServer.create(config.httpHost(), config.httpPort(), config.maxBodyBytes(),
                 config.corsOrigins(), () -> new FrontDoor(mapper, metrics, new PathTemplates(camel),

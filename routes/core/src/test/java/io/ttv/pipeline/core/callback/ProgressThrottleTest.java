@@ -62,7 +62,8 @@ class ProgressThrottleTest {
                 redis.clients().template().opsForHash().putAll(redis.clients().keys().job(job), Map.of("id", job,
                         "callback_url", "https://hooks.example/", "callback_events", "started,progress,finished"));
             }
-            CallbackOutbox outbox = new CallbackOutbox(camel, new CallbackQueue(redis.clients().template(), redis.clients().keys()));
+            CallbackOutbox outbox = new CallbackOutbox(camel,
+                    new CallbackQueue(redis.clients().template(), redis.clients().keys()));
             long start = System.nanoTime();
             outbox.publish("job-1", "started");
             for (int i = 0; i < 100; i++) {

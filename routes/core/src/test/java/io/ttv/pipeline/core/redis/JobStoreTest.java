@@ -282,6 +282,7 @@ class JobStoreTest {
         store.transition(canceled, JobStatus.STARTED, 0);
         store.scheduleRetry(canceled, "w3", Duration.ofHours(1), "x");
         assertEquals(CancelResult.Outcome.DEQUEUED, store.cancel(canceled).outcome());
-        assertEquals(0L, clients.template().opsForZSet().zCard(clients.keys().delayed()), "a canceled retry is dropped");
+        assertEquals(0L, clients.template().opsForZSet().zCard(clients.keys().delayed()),
+                "a canceled retry is dropped");
     }
 }
