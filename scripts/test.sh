@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests (plain JVM), black-box tests of the assembled Karaf distribution, and the
 # operations files (scripts/test-ops.sh).
-# Installs what the tests need on a fresh machine (ffprobe, openssl, curl, the node modules of the GCS emulator and of the
-# OpenAPI linter, a Redis binary), then builds and runs everything with Maven. Extra arguments go to Maven
+# Installs what the tests need on a fresh machine (ffprobe, openssl, curl, redis-cli, the node modules of the GCS
+# emulator and of the OpenAPI linter, a Redis binary), then builds and runs everything with Maven. Extra arguments go to Maven
 # (e.g. -pl routes).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,6 +17,7 @@ ensure_apt_package unzip unzip
 ensure_apt_package openssl openssl      # throw-away certificates of the HTTPS and Redis TLS tests (TestCertificates)
 ensure_apt_package curl curl            # HttpsIT's HTTP/2 client, health-check.sh
 ensure_apt_package prometheus prometheus
+ensure_apt_package redis-cli redis-tools  # redis-cli --cluster create: the Redis Cluster of the tests
 ensure_gcs_emulator
 ensure_openapi_lint
 

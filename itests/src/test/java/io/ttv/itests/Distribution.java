@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The assembled distribution running for real: Redis and the GCS emulator as processes on free loopback ports,
- * and a fresh copy of {@code distribution/target/assembly} started with {@code bin/karaf server}.
+ * and a fresh copy of {@code distribution/target/assembly} started with {@code bin/karaf server}. Given a Redis
+ * URL, the node uses that Redis (e.g. a Redis Cluster the test started) instead of starting its own.
  */
 final class Distribution implements AutoCloseable {
     static final String BUCKET = "ttv-api-artifacts";
@@ -30,6 +31,7 @@ final class Distribution implements AutoCloseable {
     final Path karafHome;
     final int httpPort;
     final int sshPort;
+    /** The port of the Redis this distribution started, -1 when it uses an external one. */
     final int redisPort;
     final int gcsPort;
     final HttpClient http;
@@ -37,6 +39,7 @@ final class Distribution implements AutoCloseable {
     final String scheme;
     private final Map<String, String> extraEnv;
     private final Path emulator;
+    private final String redisUrl;
     private Process redis;
     private Process gcs;
     private Process karaf;
@@ -56,17 +59,32 @@ final class Distribution implements AutoCloseable {
      *                 {@code TTV_GCS_ENDPOINT} at that)
      */
     Distribution(Map<String, String> extraEnv, int gcsPort) throws Exception {
-        this(extraEnv, gcsPort, null);
+        this(extraEnv, gcsPort, null, null);
     }
 
     /**
      * A node serving HTTPS ({@code extraEnv} sets {@code TTV_TLS_*}); {@link #http} trusts what {@code trust} trusts.
      */
     Distribution(Map<String, String> extraEnv, SSLContext trust) throws Exception {
-        this(extraEnv, Processes.freePort(), trust);
+        this(extraEnv, Processes.freePort(), trust, null);
     }
 
-    private Distribution(Map<String, String> extraEnv, int gcsPort, SSLContext trust) throws Exception {
+    /**
+     * @param externalRedisUrl {@code TTV_REDIS_URL} of a Redis the caller runs; none is started then
+     */
+    Distribution(Map<String, String> extraEnv, String externalRedisUrl) throws Exception {
+        this(extraEnv, Processes.freePort(), null, externalRedisUrl);
+    }
+
+    /**
+     * @param externalRedisUrl the Redis the caller runs, or null: then {@code TTV_REDIS_URL} of {@code extraEnv} if
+     *                         set (e.g. Sentinels started by the test), else a Redis this distribution starts
+     */
+    private Distribution(Map<String, String> extraEnv, int gcsPort, SSLContext trust, String externalRedisUrl)
+            throws Exception {
+        if (externalRedisUrl == null) {
+            externalRedisUrl = extraEnv.get("TTV_REDIS_URL");
+        }
         this.extraEnv = extraEnv;
         this.scheme = extraEnv.containsKey("TTV_TLS_CERT_FILE") ? "https" : "http";
         this.http = client(trust);
@@ -77,11 +95,13 @@ final class Distribution implements AutoCloseable {
         Files.createDirectories(work);
         httpPort = Processes.freePort();
         sshPort = Processes.freePort();
-        redisPort = Processes.freePort();
+        redisPort = externalRedisUrl == null ? Processes.freePort() : -1;
+        redisUrl = externalRedisUrl == null ? "redis://127.0.0.1:" + redisPort + "/0" : externalRedisUrl;
         this.gcsPort = gcsPort;
         try {
-            // A node given its own TTV_REDIS_URL (e.g. Sentinels started by the test) needs no Redis of ours.
-            redis = extraEnv.containsKey("TTV_REDIS_URL") ? null : Processes.startRedis(work, redisPort);
+            if (externalRedisUrl == null) {
+                redis = Processes.startRedis(work, redisPort);
+            }
             gcs = Processes.startGcsEmulator(emulator, work, gcsPort, BUCKET);
             karafHome = work.resolve("karaf");
             Processes.copyTree(assembly, karafHome);
@@ -107,6 +127,7 @@ final class Distribution implements AutoCloseable {
         httpPort = Processes.freePort();
         sshPort = Processes.freePort();
         redisPort = fleet.redisPort;
+        redisUrl = fleet.redisUrl;
         gcsPort = fleet.gcsPort;
         karafHome = work.resolve("karaf");
         try {
@@ -183,7 +204,7 @@ final class Distribution implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.put("TTV_HTTP_PORT", Integer.toString(httpPort));
         env.put("TTV_HTTP_HOST", "127.0.0.1");
-        env.put("TTV_REDIS_URL", "redis://127.0.0.1:" + redisPort + "/0");
+        env.put("TTV_REDIS_URL", redisUrl);
         env.put("TTV_GCS_ENDPOINT", "http://127.0.0.1:" + gcsPort);
         env.put("TTV_GCS_BUCKET", BUCKET);
         env.put("TTV_CALLBACK_SECRET", CALLBACK_SECRET);

@@ -1,5 +1,7 @@
 package io.ttv.itests;
 
+import redis.clients.jedis.Jedis;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
@@ -78,6 +80,61 @@ final class Processes {
                 .redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile()).start();
         await(name + " on port " + port, Duration.ofSeconds(20), () -> accepts(port));
         return p;
+    }
+
+    /**
+     * A Redis Cluster of {@code masters} masters on loopback, created with {@code redis-cli --cluster create}
+     * (Debian's redis-tools). Each node has its own directory, port and cluster-bus port.
+     */
+    record RedisCluster(List<Process> nodes, List<Integer> ports) implements AutoCloseable {
+        /** {@code TTV_REDIS_URL} of the cluster: its nodes as seeds. */
+        String url() {
+            return "redis-cluster://" + String.join(",", ports.stream().map(p -> "127.0.0.1:" + p).toList());
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            for (Process node : nodes) {
+                stop(node);
+            }
+        }
+    }
+
+    static RedisCluster startRedisCluster(Path work, int masters) throws IOException, InterruptedException {
+        List<Process> nodes = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        try {
+            for (int i = 0; i < masters; i++) {
+                int port = freePort();
+                Path dir = Files.createDirectories(work.resolve("redis-cluster-" + port));
+                nodes.add(startRedisServer(work, "redis-cluster-" + port, port, List.of("--port", Integer.toString(port),
+                        "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir", dir.toString(),
+                        "--cluster-enabled", "yes", "--cluster-port", Integer.toString(freePort()),
+                        "--cluster-config-file", dir.resolve("nodes.conf").toString())));
+                ports.add(port);
+            }
+            List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
+            ports.forEach(p -> create.add("127.0.0.1:" + p));
+            create.add("--cluster-yes");
+            Path log = work.resolve("redis-cluster-create.log");
+            Process cli = new ProcessBuilder(create).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!cli.waitFor(60, TimeUnit.SECONDS) || cli.exitValue() != 0) {
+                throw new AssertionError("redis-cli --cluster create failed; see " + log);
+            }
+            for (int port : ports) {
+                await("cluster_state:ok on " + port, Duration.ofSeconds(30), () -> {
+                    try (Jedis node = new Jedis("127.0.0.1", port)) {
+                        return node.clusterInfo().contains("cluster_state:ok");
+                    }
+                });
+            }
+            return new RedisCluster(List.copyOf(nodes), List.copyOf(ports));
+        } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+            for (Process node : nodes) {
+                stop(node);
+            }
+            throw e;
+        }
     }
 
     static Process startGcsEmulator(Path emulatorDir, Path work, int port, String bucket)

@@ -134,7 +134,7 @@ class AdminRoutesTest {
                 .get("replayed").asInt());
 
         delivered.assertIsSatisfied(5, TimeUnit.SECONDS);
-        assertTrue(new JobStore(redis.clients().template()).logs(job1, 10).stream()
+        assertTrue(new JobStore(redis.clients().template(), redis.clients().keys()).logs(job1, 10).stream()
                 .anyMatch(l -> l.endsWith("callback finished replayed by an operator (http)")));
 
         HttpResponse<String> malformed = send("POST", "/v1/admin/callbacks/dead-letters/a*b/replay", KEY);

@@ -59,14 +59,14 @@ class CallbackDeliveryTest {
     @BeforeAll
     static void stores() {
         clients = redis.clients();
-        jobs = new JobStore(clients.template());
+        jobs = new JobStore(clients.template(), clients.keys());
     }
 
     @BeforeEach
     void setUp() throws IOException {
         receiver = new CallbackReceiver();
-        deadLetters = new CallbackDeadLetters(clients.template());
-        queue = new CallbackQueue(clients.template());
+        deadLetters = new CallbackDeadLetters(clients.template(), clients.keys());
+        queue = new CallbackQueue(clients.template(), clients.keys());
     }
 
     /** Every delivery any test received must verify with the reference Standard Webhooks library. */
@@ -201,7 +201,8 @@ class CallbackDeliveryTest {
                     () -> metrics.registry().get("callbacks_dead_lettered").counter().count() == 1.0);
             assertTrue(metrics.scrape().contains("callbacks_dead_lettered_total 1.0"));
 
-            NodeOperations ops = new NodeOperations("worker", "w1", jobs, new AdminStore(clients.template()),
+            NodeOperations ops = new NodeOperations("worker", "w1", jobs,
+                    new AdminStore(clients.template(), clients.keys()),
                     deadLetters, outbox, delivery.camel, routeId -> "test");
             ops.replayCallback(id + "_finished");
             CallbackReceiver.await("the replayed delivery", () -> receiver.accepted().size() == 1);

@@ -41,7 +41,7 @@ class CallbackFailoverTest {
     @BeforeEach
     void setUp() throws Exception {
         receiver = new CallbackReceiver();
-        jobs = new JobStore(redis.clients().template());
+        jobs = new JobStore(redis.clients().template(), redis.clients().keys());
     }
 
     /** A finished job whose callback_url is the receiver's, subscribed to {@code finished}. */
@@ -64,7 +64,7 @@ class CallbackFailoverTest {
     }
 
     CallbackNode node(String schedule, LongSupplier clock) throws Exception {
-        CallbackQueue queue = new CallbackQueue(redis.clients().template(), clock);
+        CallbackQueue queue = new CallbackQueue(redis.clients().template(), redis.clients().keys(), clock);
         CallbackNode n = new CallbackNode(new CallbackDelivery(jobs, queue,
                 CallbackDeliveryTest.MAPPER, CallbackDeliveryTest.SECRET, true, Duration.ofSeconds(2),
                 RetrySchedule.parse(schedule), null, CallbackTargets.SYSTEM, Tracing.off()), queue);
@@ -93,14 +93,14 @@ class CallbackFailoverTest {
         // Logged once the delivery has left the queue.
         CallbackReceiver.await("b's attempt in the job's log", () -> logged(id, "callback finished attempt 2: 200"));
         assertEquals(0, b.queue.pending());
-        assertTrue(new CallbackDeadLetters(redis.clients().template()).list().isEmpty());
+        assertTrue(new CallbackDeadLetters(redis.clients().template(), redis.clients().keys()).list().isEmpty());
     }
 
     @Test
     void aDeliveryClaimedByANodeThatDiedMidAttemptIsTakenByAnotherOnceItsLeaseHasEnded() throws Exception {
         String id = job();
         // The dead node: it queued the event and claimed it for its first attempt, then nothing more.
-        CallbackQueue dead = new CallbackQueue(redis.clients().template());
+        CallbackQueue dead = new CallbackQueue(redis.clients().template(), redis.clients().keys());
         String deliveryId = RedisKeys.callbackDeliveryId(id, "finished");
         assertNotNull(dead.claimHandedOff(deliveryId, dead.enqueue(id, "finished"), Duration.ofSeconds(9)));
         // b's clock runs a minute ahead: the dead node's lease has ended for it.
@@ -111,6 +111,6 @@ class CallbackFailoverTest {
         // The lost attempt counts: b's is the second.
         CallbackReceiver.await("b's attempt in the job's log", () -> logged(id, "callback finished attempt 2: 200"));
         assertEquals(0, b.queue.pending());
-        assertFalse(redis.clients().template().hasKey(RedisKeys.callbackDelivery(deliveryId)));
+        assertFalse(redis.clients().template().hasKey(RedisKeys.STANDARD.callbackDelivery(deliveryId)));
     }
 }

@@ -32,6 +32,7 @@ public class IntakeFlow implements Flow {
                 config.defaultGenerator(), config.callbackAllowHttp(), config.callbackAllowPrivate());
         JobEvents events = new JobEvents(MAX_LONG_POLLS);
         JobIntake intake = new JobIntake(node.api(), node.jobs(), node.metrics(), rules, events, node.tracing());
-        return List.of(new IntakeRoutes(intake, new ArtifactLinks(node.api(), node.artifacts()), events));
+        return List.of(new IntakeRoutes(intake, new ArtifactLinks(node.api(), node.artifacts()), events,
+                node.jobs().keys()));
     }
 }

@@ -23,23 +23,24 @@ public class IntakeRoutes extends RouteBuilder implements Drainable {
     static final String WAIT_SECONDS = "TtvWaitSeconds";
     /** Property: lifetime in seconds of a requested signed artifact URL. */
     static final String EXPIRES_IN = "TtvExpiresIn";
-    /** The job hash's key ({@link RedisKeys#job}) of the exchange's job, for the HGETALL step. */
-    private static final Expression JOB_KEY = new ExpressionAdapter() {
-        @Override
-        public Object evaluate(Exchange exchange) {
-            return RedisKeys.job(exchange.getProperty(JobHeaders.JOB_ID, String.class));
-        }
-    };
     static final String HGETALL = "spring-redis://{{redis.host}}:{{redis.port}}?command=HGETALL&redisTemplate=#redisTemplate";
 
     private final JobIntake intake;
     private final ArtifactLinks artifactLinks;
     private final JobEvents events;
+    /** The job hash's key ({@link RedisKeys#job}) of the exchange's job, for the HGETALL step. */
+    private final Expression jobKey;
 
-    public IntakeRoutes(JobIntake intake, ArtifactLinks artifactLinks, JobEvents events) {
+    public IntakeRoutes(JobIntake intake, ArtifactLinks artifactLinks, JobEvents events, RedisKeys keys) {
         this.intake = intake;
         this.artifactLinks = artifactLinks;
         this.events = events;
+        this.jobKey = new ExpressionAdapter() {
+            @Override
+            public Object evaluate(Exchange exchange) {
+                return keys.job(exchange.getProperty(JobHeaders.JOB_ID, String.class));
+            }
+        };
     }
 
     /** Long-polling readers answer with the job as it is now; the next version serves their next poll. */
@@ -74,7 +75,7 @@ public class IntakeRoutes extends RouteBuilder implements Drainable {
                 .routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
                 .bean(intake, "jobId")
                 .setProperty(IntakeRoutes.EXPIRES_IN, method(artifactLinks, "expiresIn"))
-                .setHeader(RedisConstants.KEY, JOB_KEY)
+                .setHeader(RedisConstants.KEY, jobKey)
                 .to(HGETALL)
                 .bean(artifactLinks, "respond");
 
@@ -82,7 +83,7 @@ public class IntakeRoutes extends RouteBuilder implements Drainable {
                 .routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
                 .bean(intake, "jobId")
                 .setProperty(IntakeRoutes.EXPIRES_IN, method(artifactLinks, "expirationSeconds"))
-                .setHeader(RedisConstants.KEY, JOB_KEY)
+                .setHeader(RedisConstants.KEY, jobKey)
                 .to(HGETALL)
                 .bean(artifactLinks, "respondCompat");
 
@@ -106,7 +107,7 @@ public class IntakeRoutes extends RouteBuilder implements Drainable {
         from(endpoint).routeId(routeId).routeConfigurationId(ApiErrorConfiguration.API_ERRORS)
                 .bean(intake, "jobId")
                 .setProperty(IntakeRoutes.WAIT_SECONDS, method(intake, "waitSeconds"))
-                .setHeader(RedisConstants.KEY, JOB_KEY)
+                .setHeader(RedisConstants.KEY, jobKey)
                 .to(HGETALL)
                 .bean(intake, "respondJob");
     }

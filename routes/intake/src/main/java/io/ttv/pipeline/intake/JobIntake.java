@@ -19,7 +19,6 @@ import io.ttv.pipeline.core.redis.CancelResult;
 import io.ttv.pipeline.core.redis.CreateResult;
 import io.ttv.pipeline.core.redis.JobPage;
 import io.ttv.pipeline.core.redis.JobStore;
-import io.ttv.pipeline.core.redis.RedisKeys;
 import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.core.logging.LogContext;
 import org.apache.camel.Exchange;
@@ -122,7 +121,7 @@ public class JobIntake {
         String createdAt = Timestamps.format(now);
         Map<String, String> fields = fields(exchange, req, newId, createdAt);
         JobStore.Idempotency idempotency = exchange.getProperty(IDEMPOTENCY, JobStore.Idempotency.class);
-        CreateResult created = tracing.call("send " + RedisKeys.QUEUE, SpanKind.PRODUCER,
+        CreateResult created = tracing.call("send " + Tracing.QUEUE, SpanKind.PRODUCER,
                 Tracing.queueHop("send", newId, req.generator()), () -> {
                     String trace = tracing.capture();
                     if (trace != null) {

@@ -80,12 +80,12 @@ class IntakeRoutesTest {
         assertEquals("no-store", r.headers().firstValue("Cache-Control").orElseThrow());
         assertFalse(r.headers().firstValue("X-Secret-Inbound").isPresent(), "inbound headers must not be echoed");
 
-        Map<Object, Object> hash = redis.template().opsForHash().entries(RedisKeys.job(id));
+        Map<Object, Object> hash = redis.template().opsForHash().entries(RedisKeys.STANDARD.job(id));
         assertEquals("queued", hash.get("status"));
         assertEquals("a red fox", hash.get("prompt"));
         assertEquals("7", hash.get("seed"));
-        assertTrue(redis.template().opsForList().range(RedisKeys.QUEUE, 0, -1).contains(id));
-        assertTrue(redis.template().opsForZSet().score(RedisKeys.JOBS_INDEX, id) != null);
+        assertTrue(redis.template().opsForList().range(RedisKeys.STANDARD.queue(), 0, -1).contains(id));
+        assertTrue(redis.template().opsForZSet().score(RedisKeys.STANDARD.jobsIndex(), id) != null);
 
         JsonNode job = JSON.readTree(get("/v1/jobs/" + id).body());
         assertEquals("queued", job.get("status").asText());
@@ -93,8 +93,8 @@ class IntakeRoutesTest {
 
         JsonNode logs = JSON.readTree(get("/v1/jobs/" + id + "/logs").body());
         assertEquals(0, logs.get("lines").size());
-        new JobStore(redis.template()).log(id, "first");
-        new JobStore(redis.template()).log(id, "second");
+        new JobStore(redis.template(), redis.keys()).log(id, "first");
+        new JobStore(redis.template(), redis.keys()).log(id, "second");
         JsonNode last = JSON.readTree(get("/v1/jobs/" + id + "/logs?tail=1").body());
         assertEquals(1, last.get("lines").size());
         assertTrue(last.get("lines").get(0).asText().endsWith("] second"));
@@ -118,7 +118,7 @@ class IntakeRoutesTest {
         JsonNode job = JSON.readTree(canceled.body());
         assertEquals("canceled", job.get("status").asText());
         assertFalse(job.get("finished_at").isNull());
-        assertFalse(redis.template().opsForList().range(RedisKeys.QUEUE, 0, -1).contains(id));
+        assertFalse(redis.template().opsForList().range(RedisKeys.STANDARD.queue(), 0, -1).contains(id));
 
         HttpResponse<String> again = postTo("/v1/jobs/" + id + "/cancel");
         assertEquals(409, again.statusCode());
@@ -153,7 +153,7 @@ class IntakeRoutesTest {
 
     @Test
     void badRequestsGetTheErrorBody() throws Exception {
-        Long before = redis.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX);
+        Long before = redis.template().opsForZSet().zCard(RedisKeys.STANDARD.jobsIndex());
         HttpResponse<String> malformed = post("{\"prompt\":", "application/json", Map.of());
         assertEquals(400, malformed.statusCode());
         assertEquals("ValidationError", JSON.readTree(malformed.body()).get("error").asText());
@@ -171,7 +171,7 @@ class IntakeRoutesTest {
 
         HttpResponse<String> expiry = get("/v1/jobs/00000000-0000-4000-8000-000000000000/artifact?expires_in=5");
         assertEquals(400, expiry.statusCode());
-        assertEquals(before, redis.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX), "nothing stored");
+        assertEquals(before, redis.template().opsForZSet().zCard(RedisKeys.STANDARD.jobsIndex()), "nothing stored");
     }
 
     @Test
@@ -252,7 +252,7 @@ class IntakeRoutesTest {
         // The poll must be waiting (not answered) while the job is unchanged.
         assertThrows(TimeoutException.class, () -> poll.get(1500, TimeUnit.MILLISECONDS));
         long changedAt = System.nanoTime();
-        new JobStore(redis.template()).transition(id, JobStatus.STARTED, null);
+        new JobStore(redis.template(), redis.keys()).transition(id, JobStatus.STARTED, null);
         HttpResponse<String> changed = poll.get(10, TimeUnit.SECONDS);
         long tookMs = (System.nanoTime() - changedAt) / 1_000_000;
         assertEquals(200, changed.statusCode(), changed.body());
@@ -280,8 +280,8 @@ class IntakeRoutesTest {
         }
         assertEquals(1, ids.size(), "one job for one key");
         assertEquals(19, replayed);
-        assertEquals(1L, redis.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX));
-        assertEquals(1L, redis.template().opsForList().size(RedisKeys.QUEUE));
+        assertEquals(1L, redis.template().opsForZSet().zCard(RedisKeys.STANDARD.jobsIndex()));
+        assertEquals(1L, redis.template().opsForList().size(RedisKeys.STANDARD.queue()));
 
         HttpResponse<String> other = send("POST", "/v1/jobs", "{\"prompt\":\"something else\"}",
                 Map.of("Idempotency-Key", "order-42"));
@@ -317,7 +317,7 @@ class IntakeRoutesTest {
         assertEquals(413, r.statusCode());
         assertEquals("PayloadTooLarge", JSON.readTree(r.body()).get("error").asText());
         assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
-        assertEquals(0L, redis.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX));
+        assertEquals(0L, redis.template().opsForZSet().zCard(RedisKeys.STANDARD.jobsIndex()));
     }
 
     private HttpResponse<String> send(String method, String path, String body, Map<String, String> headers)

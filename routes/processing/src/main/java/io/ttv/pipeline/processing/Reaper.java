@@ -2,7 +2,6 @@ package io.ttv.pipeline.processing;
 
 import io.ttv.pipeline.core.metrics.PipelineMetrics;
 import io.ttv.pipeline.core.redis.JobStore;
-import io.ttv.pipeline.core.redis.RedisKeys;
 import io.ttv.pipeline.core.redis.RequeueResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +64,7 @@ public class Reaper {
 
     /** One pass; returns the ids of jobs it failed (their callbacks are due). */
     public List<String> reap() {
-        if (!jobs.lease(RedisKeys.REAPER_LOCK, nodeId, heartbeatTtl.multipliedBy(3))) {
+        if (!jobs.lease(jobs.keys().reaperLock(), nodeId, heartbeatTtl.multipliedBy(3))) {
             return List.of();
         }
         List<String> failed = new ArrayList<>();

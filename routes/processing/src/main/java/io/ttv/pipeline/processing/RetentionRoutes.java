@@ -13,7 +13,7 @@ import java.time.Instant;
 
 /**
  * Retention of terminal jobs (docs/architecture.md): every {@link #PERIOD}, the one node of the fleet holding the
- * {@link RedisKeys#RETENTION_LOCK} lease deletes the finished, failed and canceled jobs that ended more than
+ * {@link RedisKeys#retentionLock} lease deletes the finished, failed and canceled jobs that ended more than
  * {@code TTV_JOB_RETENTION} ago, with the console's purge ({@link AdminStore#purgeTerminal}): hash, logs, index
  * entry, callback dead letters. At most {@link #MAX_PER_PASS} per pass, so a large backlog is worked off over
  * several passes in short steps. Runs on every node, API-only ones included.
@@ -39,7 +39,7 @@ public class RetentionRoutes extends RouteBuilder {
 
     /** One pass; returns how many jobs it deleted (0 on a node that does not hold the lease). */
     public int sweep() {
-        if (retention.isZero() || !jobs.lease(RedisKeys.RETENTION_LOCK, nodeId, PERIOD.multipliedBy(3))) {
+        if (retention.isZero() || !jobs.lease(jobs.keys().retentionLock(), nodeId, PERIOD.multipliedBy(3))) {
             return 0;
         }
         int purged = admin.purgeTerminal(Instant.now().minus(retention), MAX_PER_PASS);

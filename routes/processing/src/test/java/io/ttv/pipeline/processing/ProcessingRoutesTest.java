@@ -48,6 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ProcessingRoutesTest extends CamelTestSupport {
     private static final String WORKER = "worker-under-test";
+    private static final String DELAYED = RedisKeys.STANDARD.delayed();
     // A short command timeout: while Redis refuses writes, recording a failure fails fast instead of hanging.
     @RegisterExtension
     static final TestRedis redis = TestRedis.perClass(Map.of("TTV_REDIS_TIMEOUT_MS", "300"));
@@ -61,7 +62,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
 
     @Override
     protected RoutesBuilder[] createRouteBuilders() {
-        jobs = new JobStore(redis.clients().template());
+        jobs = new JobStore(redis.clients().template(), redis.clients().keys());
         PipelineConfig config = PipelineConfig.resolve(Map.of(), Map.of("TTV_GCS_ENDPOINT", "http://127.0.0.1:1"));
         ArtifactStore artifacts = new ArtifactStore(StorageOptions.newBuilder().setHost("http://127.0.0.1:1")
                 .setProjectId("test").setCredentials(NoCredentials.getInstance()).build().getService(), config);
@@ -92,7 +93,8 @@ class ProcessingRoutesTest extends CamelTestSupport {
             }
         };
         return new RoutesBuilder[] {new ProcessingRoutes(worker,
-                new CallbackOutbox(context, new CallbackQueue(redis.clients().template()))), upload};
+                new CallbackOutbox(context,
+                        new CallbackQueue(redis.clients().template(), redis.clients().keys()))), upload};
     }
 
     /** Creates a job and claims it into this worker's processing list, as a claim loop does. */
@@ -122,7 +124,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
         assertEquals("false", job.get("retryable"));
         assertEquals(JobWorker.INTERNAL_ERROR, job.get("error"), "a client-fit error, no internals");
         assertEquals("1", job.get("attempts"), "one attempt, no retry");
-        assertEquals(0, redis.clients().template().opsForZSet().size(RedisKeys.DELAYED), "no retry scheduled");
+        assertEquals(0, redis.clients().template().opsForZSet().size(DELAYED), "no retry scheduled");
         assertTrue(jobs.processing(WORKER).isEmpty(), "acknowledged: it left the processing list");
         assertFalse(state.isRunning(id), "the node no longer counts it as running");
         assertNotNull(partialOutput.get());
@@ -141,7 +143,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
 
         Map<String, String> job = jobs.get(id);
         assertEquals("queued", job.get("status"), "waiting for its retry: " + job);
-        assertEquals(1L, redis.clients().template().opsForZSet().size(RedisKeys.DELAYED), "a retry is scheduled");
+        assertEquals(1L, redis.clients().template().opsForZSet().size(DELAYED), "a retry is scheduled");
         assertTrue(jobs.processing(WORKER).isEmpty(), "acknowledged: it left the processing list");
         assertFalse(state.isRunning(id), "the node no longer counts it as running");
         assertTrue(jobs.logs(id, 10).stream().anyMatch(l -> l.contains(JobWorker.OUT_OF_MEMORY)),
@@ -164,7 +166,7 @@ class ProcessingRoutesTest extends CamelTestSupport {
 
         Map<String, String> job = jobs.get(id);
         assertEquals("queued", job.get("status"), "waiting for its retry: " + job);
-        assertEquals(1L, redis.clients().template().opsForZSet().size(RedisKeys.DELAYED), "a retry is scheduled");
+        assertEquals(1L, redis.clients().template().opsForZSet().size(DELAYED), "a retry is scheduled");
         assertTrue(jobs.processing(WORKER).isEmpty(), "acknowledged: it left the processing list");
         assertFalse(state.isRunning(id), "the node no longer counts it as running");
     }

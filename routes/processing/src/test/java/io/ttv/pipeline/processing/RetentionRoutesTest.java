@@ -37,8 +37,8 @@ class RetentionRoutesTest {
     @BeforeAll
     static void stores() {
         template = redis.clients().template();
-        jobs = new JobStore(template);
-        admin = new AdminStore(template);
+        jobs = new JobStore(template, RedisKeys.STANDARD);
+        admin = new AdminStore(template, RedisKeys.STANDARD);
     }
 
     private static String queuedJob() {
@@ -63,18 +63,18 @@ class RetentionRoutesTest {
         jobs.acknowledge("w1", id);
         jobs.log(id, "a log line");
         String ended = Timestamps.format(Instant.now().minus(endedAgo));
-        template.opsForHash().put(RedisKeys.job(id), "finished_at", ended);
-        template.opsForHash().put(RedisKeys.job(id), "updated_at", ended);
+        template.opsForHash().put(RedisKeys.STANDARD.job(id), "finished_at", ended);
+        template.opsForHash().put(RedisKeys.STANDARD.job(id), "updated_at", ended);
         return id;
     }
 
     private static boolean gone(String id) {
-        return jobs.get(id) == null && !Boolean.TRUE.equals(template.hasKey(RedisKeys.jobLogs(id)))
-                && template.opsForZSet().score(RedisKeys.JOBS_INDEX, id) == null;
+        return jobs.get(id) == null && !Boolean.TRUE.equals(template.hasKey(RedisKeys.STANDARD.jobLogs(id)))
+                && template.opsForZSet().score(RedisKeys.STANDARD.jobsIndex(), id) == null;
     }
 
     private static boolean kept(String id) {
-        return jobs.get(id) != null && template.opsForZSet().score(RedisKeys.JOBS_INDEX, id) != null;
+        return jobs.get(id) != null && template.opsForZSet().score(RedisKeys.STANDARD.jobsIndex(), id) != null;
     }
 
     @Test
@@ -83,7 +83,8 @@ class RetentionRoutesTest {
         String finished = endedJob(JobStatus.FINISHED, old);
         String failed = endedJob(JobStatus.FAILED, old);
         String canceled = endedJob(JobStatus.CANCELED, old);
-        new CallbackDeadLetters(template).record(failed, "failed", "https://hooks.example/", "503", 8);
+        new CallbackDeadLetters(template, RedisKeys.STANDARD)
+                .record(failed, "failed", "https://hooks.example/", "503", 8);
         String youngFinished = endedJob(JobStatus.FINISHED, RETENTION.minusMinutes(5));
         String youngFailed = endedJob(JobStatus.FAILED, Duration.ZERO);
         String running = runningJob();
@@ -95,13 +96,13 @@ class RetentionRoutesTest {
         for (String id : new String[] {finished, failed, canceled}) {
             assertTrue(gone(id), "old terminal job " + id + " is gone: hash, logs, index entry");
         }
-        assertFalse(Boolean.TRUE.equals(template.hasKey(RedisKeys.callbackDeadLetter(failed + "_failed"))));
-        assertEquals(0L, template.opsForZSet().zCard(RedisKeys.CALLBACK_DEAD_LETTERS));
+        assertFalse(Boolean.TRUE.equals(template.hasKey(RedisKeys.STANDARD.callbackDeadLetter(failed + "_failed"))));
+        assertEquals(0L, template.opsForZSet().zCard(RedisKeys.STANDARD.callbackDeadLetters()));
         for (String id : new String[] {youngFinished, youngFailed, queued, running}) {
             assertTrue(kept(id), "job " + id + " stays");
         }
         assertEquals("queued", jobs.get(queued).get("status"));
-        assertEquals(List.of(queued), template.opsForList().range(RedisKeys.QUEUE, 0, -1),
+        assertEquals(List.of(queued), template.opsForList().range(RedisKeys.STANDARD.queue(), 0, -1),
                 "the queue is untouched");
         assertEquals("started", jobs.get(running).get("status"));
         assertEquals(List.of(running), jobs.processing("w1"), "the running job is untouched");
@@ -116,7 +117,7 @@ class RetentionRoutesTest {
         String old = endedJob(JobStatus.FINISHED, RETENTION.plusHours(1));
         assertEquals(0, b.sweep(), "node b does not hold the lease");
         assertNotNull(jobs.get(old));
-        assertEquals("node-a", template.opsForValue().get(RedisKeys.RETENTION_LOCK));
+        assertEquals("node-a", template.opsForValue().get(RedisKeys.STANDARD.retentionLock()));
         assertEquals(1, a.sweep(), "the holder renews its lease and sweeps");
         assertNull(jobs.get(old));
     }
@@ -126,6 +127,6 @@ class RetentionRoutesTest {
         String old = endedJob(JobStatus.FINISHED, Duration.ofDays(3650));
         assertEquals(0, new RetentionRoutes(jobs, admin, "node-a", Duration.ZERO).sweep());
         assertTrue(kept(old));
-        assertNull(template.opsForValue().get(RedisKeys.RETENTION_LOCK), "no lease taken");
+        assertNull(template.opsForValue().get(RedisKeys.STANDARD.retentionLock()), "no lease taken");
     }
 }

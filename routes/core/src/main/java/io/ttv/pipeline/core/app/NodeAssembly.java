@@ -91,8 +91,8 @@ public final class NodeAssembly implements AutoCloseable {
         tracing = Tracing.fromEnvironment(workerId);
         redis = new RedisClients(config, HTTP_WORKER_THREADS);
         // WAIT blocks for at most half the read timeout, so that a shortfall is its answer, not a socket timeout.
-        JobStore jobs = new JobStore(redis.template(), new JobStore.ReplicaAcknowledgement(config.redisWaitReplicas(),
-                Duration.ofMillis(config.redisTimeoutMs() / 2)));
+        JobStore jobs = new JobStore(redis.template(), redis.keys(), new JobStore.ReplicaAcknowledgement(
+                config.redisWaitReplicas(), Duration.ofMillis(config.redisTimeoutMs() / 2)));
         metrics = new PipelineMetrics(jobs, Duration.ofSeconds(config.heartbeatSeconds()));
         ObjectMapper mapper = new ObjectMapper();
         Api api = new Api(mapper);
@@ -140,7 +140,8 @@ public final class NodeAssembly implements AutoCloseable {
         health.register(new RoutesHealthCheckRepository());
         health.register(new ConsumersHealthCheckRepository());
 
-        RateLimiter limiter = new RateLimiter(redis.template(), config.rateLimitPerMinute(), config.rateLimitBurst());
+        RateLimiter limiter = new RateLimiter(redis.template(), redis.keys(), config.rateLimitPerMinute(),
+                config.rateLimitBurst());
         camel.getRegistry().bind("vertxOptions", new VertxOptions().setWorkerPoolSize(HTTP_WORKER_THREADS));
         camel.addService(ApiServer.create(config.httpHost(), config.httpPort(), config.maxBodyBytes(),
                 config.corsOrigins(), () -> new FrontDoor(mapper, metrics, new PathTemplates(camel),
@@ -148,9 +149,9 @@ public final class NodeAssembly implements AutoCloseable {
 
         flows = new FlowRoutes(camel, config.role());
         health.register(ComponentChecks.flows(flows::missing));
-        AdminStore admin = new AdminStore(redis.template());
-        CallbackDeadLetters deadLetters = new CallbackDeadLetters(redis.template());
-        CallbackQueue callbacks = new CallbackQueue(redis.template());
+        AdminStore admin = new AdminStore(redis.template(), redis.keys());
+        CallbackDeadLetters deadLetters = new CallbackDeadLetters(redis.template(), redis.keys());
+        CallbackQueue callbacks = new CallbackQueue(redis.template(), redis.keys());
         CallbackOutbox outbox = new CallbackOutbox(camel, callbacks);
         NodeOperations operations = new NodeOperations(config.role().name().toLowerCase(),
                 config.role().runsWorkers() ? workerId : null, jobs, admin, deadLetters, outbox, camel,

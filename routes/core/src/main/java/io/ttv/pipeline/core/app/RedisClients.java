@@ -2,6 +2,8 @@ package io.ttv.pipeline.core.app;
 
 import io.ttv.pipeline.core.config.PipelineConfig;
 import io.ttv.pipeline.core.config.RedisUrl;
+import io.ttv.pipeline.core.redis.RedisKeys;
+import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.jedis.JedisClientConfiguration;
@@ -15,11 +17,13 @@ import java.time.Duration;
  * The Redis connection (Jedis pool behind spring-data-redis) shared by the routes: string keys and values so that
  * {@code redis-cli} shows what the service wrote. Timeouts are bounded: an outage is an error, not a hang. One
  * connection factory per {@link RedisUrl.Mode}; every Redis user (template, pub/sub consumers, claim loops) takes
- * its connections from it, so all of them follow a Sentinel failover.
+ * its connections from it, so all of them follow a Sentinel failover. With a Redis Cluster, Jedis follows its slots and
+ * redirections, and the key names carry one hash tag ({@link RedisKeys#CLUSTER}).
  */
 public final class RedisClients implements AutoCloseable {
     private final JedisConnectionFactory factory;
     private final StringRedisTemplate template;
+    private final RedisKeys keys;
 
     /**
      * @param httpThreads threads that may run API requests at once, each needing a connection for a moment
@@ -51,7 +55,10 @@ public final class RedisClients implements AutoCloseable {
             // JedisSentinelPool asks the Sentinels for the master and follows their +switch-master announcements:
             // the pool then hands out connections to the new master only.
             case SENTINEL -> new JedisConnectionFactory(sentinel(url), clientConfig);
+            // The pool settings apply to the pool of each cluster node.
+            case CLUSTER -> new JedisConnectionFactory(cluster(url), clientConfig);
         };
+        keys = url.cluster() ? RedisKeys.CLUSTER : RedisKeys.STANDARD;
         factory.afterPropertiesSet();
         factory.start();
         template = new StringRedisTemplate(factory);
@@ -78,12 +85,25 @@ public final class RedisClients implements AutoCloseable {
         return sentinel;
     }
 
+    private static RedisClusterConfiguration cluster(RedisUrl url) {
+        RedisClusterConfiguration cluster = new RedisClusterConfiguration(
+                url.nodes().stream().map(RedisUrl.Node::toString).toList());
+        cluster.setUsername(url.username());
+        cluster.setPassword(url.password());
+        return cluster;
+    }
+
     public JedisConnectionFactory connectionFactory() {
         return factory;
     }
 
     public StringRedisTemplate template() {
         return template;
+    }
+
+    /** The key names for this Redis: the operations guide's, or with the Cluster's hash tag. */
+    public RedisKeys keys() {
+        return keys;
     }
 
     @Override

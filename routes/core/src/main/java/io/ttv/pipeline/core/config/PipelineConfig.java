@@ -110,6 +110,10 @@ public record PipelineConfig(
                 r.get(Setting.CALLBACK_RETRY_SCHEDULE, RetrySchedule::parse),
                 r.get(Setting.GENERATOR, PipelineConfig::nonBlank),
                 generators(r));
+        if (config.redisWaitReplicas() > 0 && config.redisUrl().cluster()) {
+            throw new ConfigException("Invalid configuration: TTV_REDIS_WAIT_REPLICAS is not supported with a Redis "
+                    + "Cluster (redis-cluster://); set it to 0");
+        }
         if (config.redisCaFile() != null && !config.redisUrl().tls()) {
             throw new ConfigException("Invalid configuration: TTV_REDIS_CA_FILE is set but TTV_REDIS_URL does not use "
                     + "TLS (rediss:// or rediss-sentinel://)");

@@ -17,9 +17,11 @@ import java.util.stream.Collectors;
  *       ({@code rediss-sentinel://} for TLS): the master a group of Sentinels names. The credentials are those of
  *       the Redis servers; Sentinels that require their own take {@code sentinelUsername} and
  *       {@code sentinelPassword} query parameters.</li>
+ *   <li>{@code redis-cluster://[[user]:password@]host1:port1,host2:port2…}: a Redis Cluster, found through its seed
+ *       nodes (database 0 only; key names then carry one hash tag, see {@code RedisKeys}).</li>
  * </ul>
  *
- * @param nodes the server (standalone) or the Sentinels (sentinel), never empty
+ * @param nodes the server (standalone), the Sentinels (sentinel) or the seed nodes (cluster), never empty
  */
 public record RedisUrl(Mode mode, List<Node> nodes, int database, String username, String password, boolean tls,
                        Sentinel sentinel) {
@@ -29,7 +31,9 @@ public record RedisUrl(Mode mode, List<Node> nodes, int database, String usernam
         /** One server at a fixed address. */
         STANDALONE("redis", 6379, Set.of()),
         /** The current master of a Sentinel-managed group, followed through failovers. */
-        SENTINEL("redis-sentinel", 26379, Set.of("sentinelMasterId", "sentinelUsername", "sentinelPassword"));
+        SENTINEL("redis-sentinel", 26379, Set.of("sentinelMasterId", "sentinelUsername", "sentinelPassword")),
+        /** A Redis Cluster: its slots and redirections followed from any of its seed nodes. */
+        CLUSTER("redis-cluster", 6379, Set.of());
 
         private final String scheme;
         private final int defaultPort;
@@ -74,8 +78,11 @@ public record RedisUrl(Mode mode, List<Node> nodes, int database, String usernam
             }
         }
         if (mode == null) {
-            throw new IllegalArgumentException("scheme must be redis://, rediss://, redis-sentinel:// or "
-                    + "rediss-sentinel://");
+            throw new IllegalArgumentException("scheme must be redis://, rediss://, redis-sentinel://, "
+                    + "rediss-sentinel:// or redis-cluster://");
+        }
+        if (mode == Mode.CLUSTER && tls) {
+            throw new IllegalArgumentException("TLS to a Redis Cluster (rediss-cluster://) is not supported");
         }
 
         Map<String, String> query = new LinkedHashMap<>();
@@ -108,7 +115,11 @@ public record RedisUrl(Mode mode, List<Node> nodes, int database, String usernam
 
         Sentinel sentinel = null;
         if (mode == Mode.STANDALONE && nodes.size() > 1) {
-            throw new IllegalArgumentException("redis:// names one server; use redis-sentinel:// for several");
+            throw new IllegalArgumentException("redis:// names one server; use redis-sentinel:// or "
+                    + "redis-cluster:// for several");
+        }
+        if (mode == Mode.CLUSTER && database != 0) {
+            throw new IllegalArgumentException("a Redis Cluster has only database 0");
         }
         if (mode == Mode.SENTINEL) {
             String masterId = query.get("sentinelMasterId");
@@ -206,7 +217,12 @@ public record RedisUrl(Mode mode, List<Node> nodes, int database, String usernam
         return s == null || s.isEmpty() ? null : s;
     }
 
-    /** The first node: the server of a standalone URL, the first Sentinel of a Sentinel URL. */
+    /** Whether this names a Redis Cluster (its seed nodes) rather than one server or a Sentinel group. */
+    public boolean cluster() {
+        return mode == Mode.CLUSTER;
+    }
+
+    /** The first node: the server of a standalone URL, the first Sentinel or seed node of the others. */
     public String host() {
         return nodes.get(0).host();
     }

@@ -23,12 +23,14 @@ public class AdminStore {
     static final int PURGE_BATCH = 500;
 
     private final StringRedisTemplate redis;
+    private final RedisKeys keys;
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> retryScript;
     private final DefaultRedisScript<Long> purgeScript;
 
-    public AdminStore(StringRedisTemplate redis) {
+    public AdminStore(StringRedisTemplate redis, RedisKeys keys) {
         this.redis = redis;
+        this.keys = keys;
         this.retryScript = new DefaultRedisScript<>(JobStore.luaSource("state-machine.lua")
                 + JobStore.luaSource("admin-retry.lua"), List.class);
         this.purgeScript = new DefaultRedisScript<>(JobStore.luaSource("purge-job.lua"), Long.class);
@@ -39,7 +41,7 @@ public class AdminStore {
      * status, finished and canceled included.
      */
     public TransitionResult retryFailed(String id) {
-        List<?> r = redis.execute(retryScript, List.of(RedisKeys.job(id), RedisKeys.QUEUE),
+        List<?> r = redis.execute(retryScript, List.of(keys.job(id), keys.queue()),
                 JobStore.stateMachineArgs(List.of(Timestamps.now(), id)));
         long code = ((Number) r.get(0)).longValue();
         if (code == -1) {
@@ -71,7 +73,7 @@ public class AdminStore {
         long offset = 0;
         while (purged < max) {
             Set<ZSetOperations.TypedTuple<String>> batch = redis.opsForZSet().rangeByScoreWithScores(
-                    RedisKeys.JOBS_INDEX, min, cutoff.toEpochMilli(), offset, PURGE_BATCH);
+                    keys.jobsIndex(), min, cutoff.toEpochMilli(), offset, PURGE_BATCH);
             if (batch == null || batch.isEmpty()) {
                 return purged;
             }
@@ -97,28 +99,28 @@ public class AdminStore {
 
     /** purge-job.lua for one job: its hash, logs, index entry and the dead letters of each callback event. */
     private Long purge(String id, String cutoffIso) {
-        List<String> keys = new ArrayList<>(List.of(RedisKeys.job(id), RedisKeys.jobLogs(id), RedisKeys.JOBS_INDEX,
-                RedisKeys.CALLBACK_DEAD_LETTERS));
+        List<String> scriptKeys = new ArrayList<>(List.of(keys.job(id), keys.jobLogs(id), keys.jobsIndex(),
+                keys.callbackDeadLetters()));
         List<String> args = new ArrayList<>(List.of(id, cutoffIso));
         for (String event : CreateJobRequest.EVENT_TYPES) {
             String deadLetter = RedisKeys.callbackDeadLetterId(id, event);
-            keys.add(RedisKeys.callbackDeadLetter(deadLetter));
+            scriptKeys.add(keys.callbackDeadLetter(deadLetter));
             args.add(deadLetter);
         }
-        return redis.execute(purgeScript, keys, args.toArray());
+        return redis.execute(purgeScript, scriptKeys, args.toArray());
     }
 
     /** Queue statistics at one moment (several reads, not one atomic snapshot). */
     public QueueSnapshot queue() {
-        Long depth = redis.opsForList().size(RedisKeys.QUEUE);
-        Long delayed = redis.opsForZSet().zCard(RedisKeys.DELAYED);
-        Long dueDelayed = redis.opsForZSet().count(RedisKeys.DELAYED, Double.NEGATIVE_INFINITY,
+        Long depth = redis.opsForList().size(keys.queue());
+        Long delayed = redis.opsForZSet().zCard(keys.delayed());
+        Long dueDelayed = redis.opsForZSet().count(keys.delayed(), Double.NEGATIVE_INFINITY,
                 System.currentTimeMillis());
-        String oldest = redis.opsForList().index(RedisKeys.QUEUE, -1);
+        String oldest = redis.opsForList().index(keys.queue(), -1);
         String oldestSince = null;
         if (oldest != null) {
-            Object updated = redis.opsForHash().get(RedisKeys.job(oldest), "updated_at");
-            Object created = redis.opsForHash().get(RedisKeys.job(oldest), "created_at");
+            Object updated = redis.opsForHash().get(keys.job(oldest), "updated_at");
+            Object created = redis.opsForHash().get(keys.job(oldest), "created_at");
             oldestSince = updated != null ? updated.toString() : created == null ? null : created.toString();
         }
         Map<String, Long> processing = new LinkedHashMap<>();
@@ -131,17 +133,17 @@ public class AdminStore {
 
     /** Workers in the live-workers index, oldest heartbeat first, with their processing lists' lengths. */
     public List<WorkerEntry> workers() {
-        Set<ZSetOperations.TypedTuple<String>> entries = redis.opsForZSet().rangeWithScores(RedisKeys.WORKERS, 0, -1);
+        Set<ZSetOperations.TypedTuple<String>> entries = redis.opsForZSet().rangeWithScores(keys.workers(), 0, -1);
         List<WorkerEntry> out = new ArrayList<>();
         if (entries == null) {
             return out;
         }
         for (ZSetOperations.TypedTuple<String> e : entries) {
             String id = e.getValue();
-            Long active = redis.opsForList().size(RedisKeys.processing(id));
-            boolean beating = Boolean.TRUE.equals(redis.hasKey(RedisKeys.heartbeat(id)));
+            Long active = redis.opsForList().size(keys.processing(id));
+            boolean beating = Boolean.TRUE.equals(redis.hasKey(keys.heartbeat(id)));
             out.add(new WorkerEntry(id, e.getScore() == null ? 0 : e.getScore().longValue(), beating,
-                    active == null ? 0 : active, redis.opsForList().range(RedisKeys.processing(id), 0, -1)));
+                    active == null ? 0 : active, redis.opsForList().range(keys.processing(id), 0, -1)));
         }
         return out;
     }

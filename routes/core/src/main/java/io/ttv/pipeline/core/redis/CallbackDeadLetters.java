@@ -1,7 +1,6 @@
 package io.ttv.pipeline.core.redis;
 
 import io.ttv.pipeline.core.domain.Timestamps;
-import io.ttv.pipeline.core.redis.RedisKeys;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,9 +23,11 @@ public class CallbackDeadLetters {
     static final int MAX_ERROR = 500;
 
     private final StringRedisTemplate redis;
+    private final RedisKeys keys;
 
-    public CallbackDeadLetters(StringRedisTemplate redis) {
+    public CallbackDeadLetters(StringRedisTemplate redis, RedisKeys keys) {
         this.redis = redis;
+        this.keys = keys;
     }
 
     /**
@@ -36,8 +37,8 @@ public class CallbackDeadLetters {
     public void record(String jobId, String event, String target, String error, int attempts) {
         Map<String, String> entry = entry(jobId, event, target, error, attempts);
         String id = entry.get("id");
-        redis.opsForHash().putAll(RedisKeys.callbackDeadLetter(id), entry);
-        redis.opsForZSet().add(RedisKeys.CALLBACK_DEAD_LETTERS, id, System.currentTimeMillis());
+        redis.opsForHash().putAll(keys.callbackDeadLetter(id), entry);
+        redis.opsForZSet().add(keys.callbackDeadLetters(), id, System.currentTimeMillis());
         logRecorded(entry);
     }
 
@@ -71,7 +72,7 @@ public class CallbackDeadLetters {
 
     /** The {@code limit} oldest dead letters (all of them when {@code limit} < 1), oldest first. */
     public List<Map<String, String>> list(int limit) {
-        Set<String> ids = redis.opsForZSet().range(RedisKeys.CALLBACK_DEAD_LETTERS, 0, limit < 1 ? -1 : limit - 1);
+        Set<String> ids = redis.opsForZSet().range(keys.callbackDeadLetters(), 0, limit < 1 ? -1 : limit - 1);
         List<Map<String, String>> out = new ArrayList<>();
         for (String id : ids == null ? Set.<String>of() : ids) {
             Map<String, String> e = get(id);
@@ -83,7 +84,7 @@ public class CallbackDeadLetters {
     }
 
     public Map<String, String> get(String id) {
-        Map<Object, Object> raw = redis.opsForHash().entries(RedisKeys.callbackDeadLetter(id));
+        Map<Object, Object> raw = redis.opsForHash().entries(keys.callbackDeadLetter(id));
         if (raw.isEmpty()) {
             return null;
         }
@@ -94,8 +95,8 @@ public class CallbackDeadLetters {
 
     /** Removes an entry; true when this call removed it (so that two replays of one entry send it once). */
     public boolean remove(String id) {
-        Long removed = redis.opsForZSet().remove(RedisKeys.CALLBACK_DEAD_LETTERS, id);
-        redis.delete(RedisKeys.callbackDeadLetter(id));
+        Long removed = redis.opsForZSet().remove(keys.callbackDeadLetters(), id);
+        redis.delete(keys.callbackDeadLetter(id));
         return removed != null && removed > 0;
     }
 }

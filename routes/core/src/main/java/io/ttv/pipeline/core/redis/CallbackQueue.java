@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
 /**
  * Callback deliveries waiting for an attempt, kept in Redis so that they outlive the node that queued them: a hash
  * per delivery ({@link RedisKeys#callbackDelivery}: job, event, token, attempt count, and once the first attempt has
- * fixed it, the message) and the due set {@link RedisKeys#CALLBACKS_DUE} (delivery id → due time, epoch ms). Any node
+ * fixed it, the message) and the due set {@link RedisKeys#callbacksDue} (delivery id → due time, epoch ms). Any node
  * claims the due ones; a claim is a lease, so a delivery whose node dies mid-attempt is taken by another node once
  * the lease has ended. Every change is one Lua script; every key a script touches is passed to it.
  * <p>
@@ -31,6 +31,7 @@ public class CallbackQueue {
     public static final Duration HANDOFF_GRACE = Duration.ofSeconds(5);
 
     private final StringRedisTemplate redis;
+    private final RedisKeys keys;
     private final LongSupplier clock;
     private final DefaultRedisScript<Long> enqueueScript;
     @SuppressWarnings("rawtypes")
@@ -41,13 +42,14 @@ public class CallbackQueue {
     private final DefaultRedisScript<Long> retryScript;
     private final DefaultRedisScript<Long> deadLetterScript;
 
-    public CallbackQueue(StringRedisTemplate redis) {
-        this(redis, System::currentTimeMillis);
+    public CallbackQueue(StringRedisTemplate redis, RedisKeys keys) {
+        this(redis, keys, System::currentTimeMillis);
     }
 
     /** @param clock epoch milliseconds (due times, leases) */
-    public CallbackQueue(StringRedisTemplate redis, LongSupplier clock) {
+    public CallbackQueue(StringRedisTemplate redis, RedisKeys keys, LongSupplier clock) {
         this.redis = redis;
+        this.keys = keys;
         this.clock = clock;
         this.enqueueScript = new DefaultRedisScript<>(JobStore.luaSource("callback-enqueue.lua"), Long.class);
         this.claimScript = new DefaultRedisScript<>(JobStore.luaSource("callback-claim.lua"), List.class);
@@ -99,7 +101,7 @@ public class CallbackQueue {
         String token = UUID.randomUUID().toString();
         long now = clock.getAsLong();
         Long queued = redis.execute(enqueueScript,
-                List.of(RedisKeys.job(jobId), RedisKeys.callbackDelivery(id), RedisKeys.CALLBACKS_DUE),
+                List.of(keys.job(jobId), keys.callbackDelivery(id), keys.callbacksDue()),
                 id, jobId, event, token, Long.toString(now), replay ? "1" : "0",
                 Long.toString(now + HANDOFF_GRACE.toMillis()));
         return queued != null && queued == 1L ? token : null;
@@ -121,7 +123,7 @@ public class CallbackQueue {
         if (max < 1) {
             return List.of();
         }
-        Set<String> due = redis.opsForZSet().rangeByScore(RedisKeys.CALLBACKS_DUE, Double.NEGATIVE_INFINITY,
+        Set<String> due = redis.opsForZSet().rangeByScore(keys.callbacksDue(), Double.NEGATIVE_INFINITY,
                 clock.getAsLong(), 0, max);
         if (due == null || due.isEmpty()) {
             return List.of();
@@ -131,17 +133,17 @@ public class CallbackQueue {
 
     private List<Delivery> claim(List<String> ids, String token, Duration lease) {
         long now = clock.getAsLong();
-        List<String> keys = new ArrayList<>(ids.size() + 1);
-        keys.add(RedisKeys.CALLBACKS_DUE);
+        List<String> scriptKeys = new ArrayList<>(ids.size() + 1);
+        scriptKeys.add(keys.callbacksDue());
         List<String> args = new ArrayList<>(ids.size() + 3);
         args.add(Long.toString(now));
         args.add(Long.toString(now + lease.toMillis()));
         args.add(token);
         for (String id : ids) {
-            keys.add(RedisKeys.callbackDelivery(id));
+            scriptKeys.add(keys.callbackDelivery(id));
             args.add(id);
         }
-        List<?> raw = redis.execute(claimScript, keys, args.toArray());
+        List<?> raw = redis.execute(claimScript, scriptKeys, args.toArray());
         List<Delivery> out = new ArrayList<>();
         for (Object fields : raw == null ? List.of() : raw) {
             out.add(delivery(pairs(fields)));
@@ -172,7 +174,7 @@ public class CallbackQueue {
      * @return the delivery with the message as stored, or null when the delivery was replaced or is gone
      */
     public Delivery fix(Delivery d, String webhookId, String target, String body) {
-        List<?> r = redis.execute(fixScript, List.of(RedisKeys.callbackDelivery(d.id())), d.token(), webhookId,
+        List<?> r = redis.execute(fixScript, List.of(keys.callbackDelivery(d.id())), d.token(), webhookId,
                 target, body, Long.toString(clock.getAsLong()));
         if (r == null || r.size() != 3 || r.get(2) == null) {
             return null;
@@ -182,7 +184,7 @@ public class CallbackQueue {
 
     /** Removes a delivery that needs no further attempt; false when it was replaced or is gone. */
     public boolean acknowledge(Delivery d) {
-        Long r = redis.execute(ackScript, List.of(RedisKeys.callbackDelivery(d.id()), RedisKeys.CALLBACKS_DUE),
+        Long r = redis.execute(ackScript, List.of(keys.callbackDelivery(d.id()), keys.callbacksDue()),
                 d.id(), d.token());
         return r != null && r == 1L;
     }
@@ -192,7 +194,7 @@ public class CallbackQueue {
      * is gone, or has been claimed again since (this attempt's lease had ended): its new claimer decides.
      */
     public boolean retry(Delivery d, Duration delay, String error) {
-        Long r = redis.execute(retryScript, List.of(RedisKeys.callbackDelivery(d.id()), RedisKeys.CALLBACKS_DUE),
+        Long r = redis.execute(retryScript, List.of(keys.callbackDelivery(d.id()), keys.callbacksDue()),
                 d.id(), d.token(), Integer.toString(d.attempt()),
                 Long.toString(clock.getAsLong() + delay.toMillis()), error);
         return r != null && r == 1L;
@@ -212,8 +214,8 @@ public class CallbackQueue {
             args.add(k);
             args.add(v);
         });
-        Long r = redis.execute(deadLetterScript, List.of(RedisKeys.callbackDelivery(d.id()), RedisKeys.CALLBACKS_DUE,
-                RedisKeys.callbackDeadLetter(d.id()), RedisKeys.CALLBACK_DEAD_LETTERS), args.toArray());
+        Long r = redis.execute(deadLetterScript, List.of(keys.callbackDelivery(d.id()), keys.callbacksDue(),
+                keys.callbackDeadLetter(d.id()), keys.callbackDeadLetters()), args.toArray());
         if (r != null && r == 1L) {
             CallbackDeadLetters.logRecorded(entry);
             return true;
@@ -223,13 +225,13 @@ public class CallbackQueue {
 
     /** Deliveries waiting or in an attempt, on every node. */
     public long pending() {
-        Long n = redis.opsForZSet().zCard(RedisKeys.CALLBACKS_DUE);
+        Long n = redis.opsForZSet().zCard(keys.callbacksDue());
         return n == null ? 0 : n;
     }
 
     /** When the delivery {@code id} is due (epoch ms; the end of its lease while claimed), or null if none. */
     public Long dueAt(String id) {
-        Double score = redis.opsForZSet().score(RedisKeys.CALLBACKS_DUE, id);
+        Double score = redis.opsForZSet().score(keys.callbacksDue(), id);
         return score == null ? null : score.longValue();
     }
 }

@@ -2,6 +2,9 @@ package io.ttv.pipeline.core.redis;
 
 import io.ttv.pipeline.core.domain.JobStatus;
 import io.ttv.pipeline.core.domain.Timestamps;
+import org.springframework.data.redis.connection.DecoratedRedisConnection;
+import org.springframework.data.redis.connection.RedisClusterConnection;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisListCommands.Direction;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.RedisOperations;
@@ -40,6 +43,7 @@ public class JobStore {
 
     private final StringRedisTemplate redis;
     private final ReplicaAcknowledgement replicas;
+    private final RedisKeys keys;
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> createScript;
     @SuppressWarnings("rawtypes")
@@ -57,13 +61,14 @@ public class JobStore {
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> fleetCountsScript;
 
-    public JobStore(StringRedisTemplate redis) {
-        this(redis, ReplicaAcknowledgement.NONE);
+    public JobStore(StringRedisTemplate redis, RedisKeys keys) {
+        this(redis, keys, ReplicaAcknowledgement.NONE);
     }
 
     /** @param replicas how many replicas must hold a new job before its creation returns */
-    public JobStore(StringRedisTemplate redis, ReplicaAcknowledgement replicas) {
+    public JobStore(StringRedisTemplate redis, RedisKeys keys, ReplicaAcknowledgement replicas) {
         this.redis = redis;
+        this.keys = keys;
         this.replicas = replicas;
         String stateMachine = luaSource("state-machine.lua");
         this.createScript = new DefaultRedisScript<>(luaSource("create-job.lua"), List.class);
@@ -83,6 +88,11 @@ public class JobStore {
         } catch (IOException | NullPointerException e) {
             throw new IllegalStateException("Lua script " + name + " missing from the bundle", e);
         }
+    }
+
+    /** The key names this store uses (the flows' own reads and leases take theirs from here). */
+    public RedisKeys keys() {
+        return keys;
     }
 
     /** Stores a new job hash, indexes it and queues it in one atomic step. */
@@ -106,19 +116,19 @@ public class JobStore {
             args.add(k);
             args.add(v);
         });
-        List<String> keys = idempotency == null
-                ? List.of(RedisKeys.job(id), RedisKeys.JOBS_INDEX, RedisKeys.QUEUE)
-                : List.of(RedisKeys.job(id), RedisKeys.JOBS_INDEX, RedisKeys.QUEUE,
-                RedisKeys.idempotency(idempotency.scopedKeyDigest()));
+        List<String> scriptKeys = idempotency == null
+                ? List.of(keys.job(id), keys.jobsIndex(), keys.queue())
+                : List.of(keys.job(id), keys.jobsIndex(), keys.queue(),
+                keys.idempotency(idempotency.scopedKeyDigest()));
         if (replicas.count() == 0) {
-            return createResult(id, redis.execute(createScript, keys, args.toArray()));
+            return createResult(id, redis.execute(createScript, scriptKeys, args.toArray()));
         }
         // WAIT counts the replicas that have the replication stream up to this connection's last command, so the
         // script and WAIT must share one. That covers a replayed job too, although another connection wrote it.
         return redis.execute(new SessionCallback<CreateResult>() {
             @Override
             public <K, V> CreateResult execute(RedisOperations<K, V> operations) {
-                CreateResult created = createResult(id, redis.execute(createScript, keys, args.toArray()));
+                CreateResult created = createResult(id, redis.execute(createScript, scriptKeys, args.toArray()));
                 if (created.outcome() != CreateResult.Outcome.REUSED) {
                     awaitReplicas("job " + created.jobId());
                 }
@@ -162,7 +172,7 @@ public class JobStore {
      * the un-versioned {@code GET /jobs}.
      */
     public List<Map<String, String>> range(int offset, int limit) {
-        Set<String> ids = redis.opsForZSet().reverseRange(RedisKeys.JOBS_INDEX, offset, offset + limit - 1L);
+        Set<String> ids = redis.opsForZSet().reverseRange(keys.jobsIndex(), offset, offset + limit - 1L);
         if (ids == null || ids.isEmpty()) {
             return List.of();
         }
@@ -170,7 +180,7 @@ public class JobStore {
     }
 
     public Map<String, String> get(String id) {
-        Map<Object, Object> raw = redis.opsForHash().entries(RedisKeys.job(id));
+        Map<Object, Object> raw = redis.opsForHash().entries(keys.job(id));
         if (raw.isEmpty()) {
             return null;
         }
@@ -197,7 +207,7 @@ public class JobStore {
                 progress == null ? "" : Integer.toString(progress), message == null ? "" : logLine(now, message),
                 Integer.toString(MAX_LOG_LINES)));
         args.addAll(List.of(fields));
-        return result(redis.execute(transitionScript, List.of(RedisKeys.job(id), RedisKeys.jobLogs(id)),
+        return result(redis.execute(transitionScript, List.of(keys.job(id), keys.jobLogs(id)),
                 stateMachineArgs(args)));
     }
 
@@ -227,7 +237,7 @@ public class JobStore {
      * {@link RedisKeys#CANCEL_CHANNEL}. Terminal jobs are refused with their status.
      */
     public CancelResult cancel(String id) {
-        List<?> r = redis.execute(cancelScript, List.of(RedisKeys.job(id), RedisKeys.QUEUE, RedisKeys.DELAYED),
+        List<?> r = redis.execute(cancelScript, List.of(keys.job(id), keys.queue(), keys.delayed()),
                 stateMachineArgs(List.of(Timestamps.now(), id, RedisKeys.CANCEL_CHANNEL)));
         long code = ((Number) r.get(0)).longValue();
         String detail = r.get(1).toString();
@@ -243,25 +253,25 @@ public class JobStore {
 
     /**
      * Returns a running job that failed with a retryable error to the queue after {@code delay}: it waits in
-     * {@link RedisKeys#DELAYED} and leaves the worker's processing list, atomically.
+     * {@link RedisKeys#delayed} and leaves the worker's processing list, atomically.
      */
     public TransitionResult scheduleRetry(String id, String workerId, Duration delay, String error) {
-        List<?> r = redis.execute(retryScript, List.of(RedisKeys.job(id), RedisKeys.DELAYED,
-                RedisKeys.processing(workerId)), stateMachineArgs(List.of(Timestamps.now(),
+        List<?> r = redis.execute(retryScript, List.of(keys.job(id), keys.delayed(),
+                keys.processing(workerId)), stateMachineArgs(List.of(Timestamps.now(),
                 Long.toString(System.currentTimeMillis() + delay.toMillis()), id, error)));
         return result(r);
     }
 
     /** Moves up to {@code max} due retries to the front of the queue; returns how many moved. */
     public long promoteDueRetries(int max) {
-        Long moved = redis.execute(promoteScript, List.of(RedisKeys.DELAYED, RedisKeys.QUEUE),
+        Long moved = redis.execute(promoteScript, List.of(keys.delayed(), keys.queue()),
                 Long.toString(System.currentTimeMillis()), Integer.toString(max));
         return moved == null ? 0 : moved;
     }
 
     /** Appends a {@code [timestamp] message} line to the job's log, keeping the newest {@value #MAX_LOG_LINES}. */
     public void log(String id, String message) {
-        String key = RedisKeys.jobLogs(id);
+        String key = keys.jobLogs(id);
         redis.opsForList().rightPush(key, logLine(Timestamps.now(), message));
         redis.opsForList().trim(key, -MAX_LOG_LINES, -1);
     }
@@ -283,7 +293,7 @@ public class JobStore {
         while (jobs.size() < limit && examined < MAX_EXAMINED) {
             double max = last == null ? Double.POSITIVE_INFINITY : last.score();
             Set<ZSetOperations.TypedTuple<String>> entries = redis.opsForZSet()
-                    .reverseRangeByScoreWithScores(RedisKeys.JOBS_INDEX, Double.NEGATIVE_INFINITY, max, 0, batch);
+                    .reverseRangeByScoreWithScores(keys.jobsIndex(), Double.NEGATIVE_INFINITY, max, 0, batch);
             List<ZSetOperations.TypedTuple<String>> fresh = new ArrayList<>();
             for (ZSetOperations.TypedTuple<String> e : entries) {
                 if (last == null || isAfter(position(e), last)) {
@@ -329,7 +339,7 @@ public class JobStore {
     @SuppressWarnings("unchecked")
     /** The hashes of {@code ids} in one round trip (a script: empty for a missing job), in the order given. */
     private List<Map<String, String>> hashes(Collection<String> ids) {
-        List<?> raw = redis.execute(readJobsScript, ids.stream().map(RedisKeys::job).toList());
+        List<?> raw = redis.execute(readJobsScript, ids.stream().map(keys::job).toList());
         List<Map<String, String>> out = new ArrayList<>(ids.size());
         for (Object hash : raw == null ? List.of() : raw) {
             Map<String, String> m = new java.util.HashMap<>();
@@ -348,12 +358,12 @@ public class JobStore {
         if (tail == 0) {
             return List.of();
         }
-        List<String> lines = redis.opsForList().range(RedisKeys.jobLogs(id), -tail, -1);
+        List<String> lines = redis.opsForList().range(keys.jobLogs(id), -tail, -1);
         return lines == null ? List.of() : lines;
     }
 
     public boolean exists(String id) {
-        return Boolean.TRUE.equals(redis.hasKey(RedisKeys.job(id)));
+        return Boolean.TRUE.equals(redis.hasKey(keys.job(id)));
     }
 
     /**
@@ -361,13 +371,13 @@ public class JobStore {
      * {@code wait}. Returns {@code null} when nothing arrived in time.
      */
     public String claim(String workerId, Duration wait) {
-        return redis.opsForList().move(RedisKeys.QUEUE, Direction.RIGHT, RedisKeys.processing(workerId),
+        return redis.opsForList().move(keys.queue(), Direction.RIGHT, keys.processing(workerId),
                 Direction.LEFT, wait);
     }
 
     /** Removes a job from the worker's processing list; call only after its terminal state is written. */
     public void acknowledge(String workerId, String id) {
-        redis.opsForList().remove(RedisKeys.processing(workerId), 1, id);
+        redis.opsForList().remove(keys.processing(workerId), 1, id);
     }
 
     /**
@@ -384,9 +394,9 @@ public class JobStore {
      */
     public RequeueResult giveBack(String workerId, int maxAttempts, Collection<String> ids) {
         List<String> args = new ArrayList<>(List.of(Integer.toString(maxAttempts), Timestamps.now(),
-                RedisKeys.job(""), ATTEMPTS_EXHAUSTED));
+                keys.job(""), ATTEMPTS_EXHAUSTED));
         args.addAll(ids);
-        List<?> r = redis.execute(requeueScript, List.of(RedisKeys.processing(workerId), RedisKeys.QUEUE),
+        List<?> r = redis.execute(requeueScript, List.of(keys.processing(workerId), keys.queue()),
                 stateMachineArgs(args));
         List<String> failed = r.subList(1, r.size()).stream().map(Object::toString).toList();
         return new RequeueResult(((Number) r.get(0)).intValue(), failed);
@@ -394,7 +404,7 @@ public class JobStore {
 
     /** The ids in a worker's processing list. */
     public List<String> processing(String workerId) {
-        List<String> ids = redis.opsForList().range(RedisKeys.processing(workerId), 0, -1);
+        List<String> ids = redis.opsForList().range(keys.processing(workerId), 0, -1);
         return ids == null ? List.of() : ids;
     }
 
@@ -406,34 +416,34 @@ public class JobStore {
 
     /** Workers in the index whose heartbeat key has expired: they died without deregistering. */
     public List<String> deadWorkers(Duration ttl) {
-        Set<String> stale = redis.opsForZSet().rangeByScore(RedisKeys.WORKERS, Double.NEGATIVE_INFINITY,
+        Set<String> stale = redis.opsForZSet().rangeByScore(keys.workers(), Double.NEGATIVE_INFINITY,
                 System.currentTimeMillis() - ttl.toMillis());
         if (stale == null) {
             return List.of();
         }
-        return stale.stream().filter(w -> !Boolean.TRUE.equals(redis.hasKey(RedisKeys.heartbeat(w)))).toList();
+        return stale.stream().filter(w -> !Boolean.TRUE.equals(redis.hasKey(keys.heartbeat(w)))).toList();
     }
 
     /** Renews the worker's heartbeat key (with a TTL) and its entry in the live-workers index. */
     public void heartbeat(String workerId, Duration ttl) {
-        redis.opsForValue().set(RedisKeys.heartbeat(workerId), Timestamps.now(), ttl);
-        redis.opsForZSet().add(RedisKeys.WORKERS, workerId, System.currentTimeMillis());
+        redis.opsForValue().set(keys.heartbeat(workerId), Timestamps.now(), ttl);
+        redis.opsForZSet().add(keys.workers(), workerId, System.currentTimeMillis());
     }
 
     public void removeWorker(String workerId) {
-        redis.delete(RedisKeys.heartbeat(workerId));
-        redis.opsForZSet().remove(RedisKeys.WORKERS, workerId);
+        redis.delete(keys.heartbeat(workerId));
+        redis.opsForZSet().remove(keys.workers(), workerId);
     }
 
     /** Workers whose last heartbeat is newer than {@code ttl}. */
     public long liveWorkers(Duration ttl) {
-        Long n = redis.opsForZSet().count(RedisKeys.WORKERS, System.currentTimeMillis() - ttl.toMillis(),
+        Long n = redis.opsForZSet().count(keys.workers(), System.currentTimeMillis() - ttl.toMillis(),
                 Double.POSITIVE_INFINITY);
         return n == null ? 0 : n;
     }
 
     public long queueDepth() {
-        Long n = redis.opsForList().size(RedisKeys.QUEUE);
+        Long n = redis.opsForList().size(keys.queue());
         return n == null ? 0 : n;
     }
 
@@ -444,9 +454,9 @@ public class JobStore {
 
     /** Jobs waiting in the queue and jobs in the processing lists of live workers, in one round trip. */
     public FleetCounts fleetCounts(Duration heartbeatTtl) {
-        String processing = RedisKeys.processing("\u0000");
+        String processing = keys.processing("\u0000");
         int mark = processing.indexOf('\u0000');
-        List<?> r = redis.execute(fleetCountsScript, List.of(RedisKeys.QUEUE, RedisKeys.WORKERS),
+        List<?> r = redis.execute(fleetCountsScript, List.of(keys.queue(), keys.workers()),
                 Long.toString(System.currentTimeMillis() - heartbeatTtl.toMillis()), processing.substring(0, mark),
                 processing.substring(mark + 1));
         return new FleetCounts(((Number) r.get(0)).longValue(), ((Number) r.get(1)).longValue());
@@ -455,9 +465,18 @@ public class JobStore {
     public record FleetCounts(long queued, long processing) {
     }
 
-    /** Redis {@code INFO} (default sections: clients, memory, …) as key → value. */
+    /**
+     * Redis {@code INFO} (default sections: clients, memory, …) as key → value. In a Redis Cluster, that of the node
+     * holding the product's keys (they share one slot).
+     */
     public Properties info() {
-        Properties info = redis.execute(c -> c.serverCommands().info(), true);
+        Properties info = redis.execute(c -> {
+            RedisConnection raw = c instanceof DecoratedRedisConnection d ? d.getDelegate() : c;
+            return raw instanceof RedisClusterConnection cluster
+                    ? cluster.serverCommands().info(cluster.clusterGetNodeForKey(
+                            keys.queue().getBytes(StandardCharsets.UTF_8)))
+                    : c.serverCommands().info();
+        }, true);
         return info == null ? new Properties() : info;
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
  */
 public class RateLimiter {
     private final StringRedisTemplate redis;
+    private final RedisKeys keys;
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> script = new DefaultRedisScript<>(JobStore.luaSource("rate-limit.lua"),
             List.class);
@@ -19,8 +20,9 @@ public class RateLimiter {
     private final String tokensPerMs;
 
     /** @param perMinute sustained requests per minute (0 = unlimited); @param burst bucket size */
-    public RateLimiter(StringRedisTemplate redis, int perMinute, int burst) {
+    public RateLimiter(StringRedisTemplate redis, RedisKeys keys, int perMinute, int burst) {
         this.redis = redis;
+        this.keys = keys;
         this.perMinute = perMinute;
         this.burst = burst;
         this.tokensPerMs = Double.toString(perMinute / 60_000.0);
@@ -36,7 +38,7 @@ public class RateLimiter {
 
     /** Takes one request from {@code client}'s bucket. */
     public Decision take(String client) {
-        List<?> r = redis.execute(script, List.of(RedisKeys.rateLimit(client)), tokensPerMs, Integer.toString(burst));
+        List<?> r = redis.execute(script, List.of(keys.rateLimit(client)), tokensPerMs, Integer.toString(burst));
         if (r == null || r.size() < 4) {
             throw new IllegalStateException("rate-limit script returned " + r);
         }

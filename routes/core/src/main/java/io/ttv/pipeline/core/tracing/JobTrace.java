@@ -4,7 +4,6 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.ttv.pipeline.core.flow.JobHeaders;
 import io.ttv.pipeline.core.redis.JobStore;
-import io.ttv.pipeline.core.redis.RedisKeys;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -37,7 +36,7 @@ public class JobTrace {
         if (job == null) {
             return;
         }
-        Span span = tracing.start("process " + RedisKeys.QUEUE, SpanKind.CONSUMER, job.get(Tracing.JOB_FIELD),
+        Span span = tracing.start("process " + Tracing.QUEUE, SpanKind.CONSUMER, job.get(Tracing.JOB_FIELD),
                 Tracing.queueHop("process", id, job.get("generator")));
         tracing.join(exchange.getMessage(), span);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {

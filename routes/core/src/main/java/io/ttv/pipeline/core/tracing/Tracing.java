@@ -40,6 +40,8 @@ import org.apache.camel.opentelemetry2.OpenTelemetryTracer;
  * requeue after a crash continue it.
  */
 public final class Tracing implements AutoCloseable {
+    /** The queue's name in spans: the operations guide's, whichever key names the Redis mode gives it. */
+    public static final String QUEUE = RedisKeys.STANDARD.queue();
     /** The job hash field holding the job's trace: the W3C {@code traceparent}, then a space and any {@code tracestate}. */
     public static final String JOB_FIELD = "trace_context";
     public static final AttributeKey<String> JOB_ID = AttributeKey.stringKey("job.id");
@@ -232,7 +234,7 @@ public final class Tracing implements AutoCloseable {
     public static Attributes queueHop(String operation, String jobId, String generator) {
         return Attributes.builder()
                 .put("messaging.system", "redis")
-                .put("messaging.destination.name", RedisKeys.QUEUE)
+                .put("messaging.destination.name", QUEUE)
                 .put("messaging.operation.type", operation)
                 .put("messaging.operation.name", operation)
                 .put("messaging.message.id", jobId)

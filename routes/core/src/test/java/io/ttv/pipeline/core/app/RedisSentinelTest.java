@@ -4,9 +4,10 @@ import io.ttv.pipeline.core.config.PipelineConfig;
 import io.ttv.pipeline.core.redis.CreateResult;
 import io.ttv.pipeline.core.redis.JobStore;
 import io.ttv.pipeline.core.redis.NotReplicatedException;
+import io.ttv.pipeline.core.redis.RedisKeys;
 import io.ttv.pipeline.testing.RedisProcess;
-import io.ttv.pipeline.testing.TestRedisTls;
 import io.ttv.pipeline.testing.TestJobs;
+import io.ttv.pipeline.testing.TestRedisTls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -144,11 +145,12 @@ class RedisSentinelTest {
     @Test
     @Order(1)
     void aCreationWaitingForOneReplicaReturnsOnceTheReplicaHoldsTheJob() throws Exception {
-        JobStore store = new JobStore(clients.template(), new JobStore.ReplicaAcknowledgement(1, WAIT));
+        JobStore store = new JobStore(clients.template(), RedisKeys.STANDARD,
+                new JobStore.ReplicaAcknowledgement(1, WAIT));
         firstJob = TestJobs.queued(store);
         try (RedisClients onReplica = direct(replica)) {
             // Read at once, no polling: WAIT returned only after the replica had applied the write.
-            JobStore replicaStore = new JobStore(onReplica.template());
+            JobStore replicaStore = new JobStore(onReplica.template(), RedisKeys.STANDARD);
             assertEquals("queued", replicaStore.get(firstJob).get("status"));
             // What a demoted master answers a write mid-failover: a DataAccessException, which the API turns into a
             // 503 RedisUnavailable (ApiErrorConfiguration).
@@ -160,7 +162,8 @@ class RedisSentinelTest {
     @Test
     @Order(2)
     void aReplayIsAnsweredOnlyOnceTheReplicaHoldsTheReplayedJob() throws Exception {
-        JobStore store = new JobStore(clients.template(), new JobStore.ReplicaAcknowledgement(1, WAIT));
+        JobStore store = new JobStore(clients.template(), RedisKeys.STANDARD,
+                new JobStore.ReplicaAcknowledgement(1, WAIT));
         JobStore.Idempotency key = new JobStore.Idempotency("replayed-key-digest", "fingerprint");
         String id = UUID.randomUUID().toString();
         Map<String, String> fields = Map.of("id", id, "status", "queued");
@@ -172,7 +175,8 @@ class RedisSentinelTest {
             sleeper.start();
             Thread.sleep(300);
             assertEquals(CreateResult.Outcome.CREATED,
-                    new JobStore(otherNode.template()).create(id, Instant.now(), fields, key).outcome());
+                    new JobStore(otherNode.template(), RedisKeys.STANDARD).create(id, Instant.now(), fields, key)
+                            .outcome());
             // The replay writes nothing, yet its WAIT must wait for the other connection's write to be replicated.
             assertThrows(NotReplicatedException.class,
                     () -> store.create(UUID.randomUUID().toString(), Instant.now(), fields, key));
@@ -187,7 +191,7 @@ class RedisSentinelTest {
     @Order(3)
     void afterTheMasterIsKilledTheSameClientsWriteToThePromotedReplica() throws Exception {
         master.kill();
-        JobStore store = new JobStore(clients.template());
+        JobStore store = new JobStore(clients.template(), RedisKeys.STANDARD);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         String second = null;
         while (second == null) {
@@ -202,14 +206,15 @@ class RedisSentinelTest {
         }
         assertEquals("queued", store.get(firstJob).get("status"));
         try (RedisClients onPromoted = direct(replica)) {
-            assertEquals("queued", new JobStore(onPromoted.template()).get(second).get("status"));
+            assertEquals("queued", new JobStore(onPromoted.template(), RedisKeys.STANDARD).get(second).get("status"));
         }
     }
 
     @Test
     @Order(4)
     void withoutAReplicaTheCreationIsNotAcceptedAndItsReplayNeither() {
-        JobStore store = new JobStore(clients.template(), new JobStore.ReplicaAcknowledgement(1, WAIT));
+        JobStore store = new JobStore(clients.template(), RedisKeys.STANDARD,
+                new JobStore.ReplicaAcknowledgement(1, WAIT));
         String id = UUID.randomUUID().toString();
         JobStore.Idempotency key = new JobStore.Idempotency("client-key-digest", "fingerprint");
         Map<String, String> fields = Map.of("id", id, "status", "queued");
@@ -219,8 +224,8 @@ class RedisSentinelTest {
         assertEquals("queued", store.get(id).get("status"));
         assertThrows(NotReplicatedException.class, () -> store.create(UUID.randomUUID().toString(), Instant.now(),
                 fields, key));
-        CreateResult replay = new JobStore(clients.template()).create(UUID.randomUUID().toString(), Instant.now(),
-                fields, key);
+        CreateResult replay = new JobStore(clients.template(), RedisKeys.STANDARD)
+                .create(UUID.randomUUID().toString(), Instant.now(), fields, key);
         assertEquals(new CreateResult(CreateResult.Outcome.REPLAYED, id), replay);
     }
 }

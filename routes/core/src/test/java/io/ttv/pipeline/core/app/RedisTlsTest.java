@@ -2,9 +2,10 @@ package io.ttv.pipeline.core.app;
 
 import io.ttv.pipeline.core.config.PipelineConfig;
 import io.ttv.pipeline.core.redis.JobStore;
+import io.ttv.pipeline.core.redis.RedisKeys;
 import io.ttv.pipeline.testing.RedisProcess;
-import io.ttv.pipeline.testing.TestRedisTls;
 import io.ttv.pipeline.testing.TestJobs;
+import io.ttv.pipeline.testing.TestRedisTls;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,7 +71,7 @@ class RedisTlsTest {
     @Test
     void jobsAreStoredOverTlsAsTheUrlsAclUserWithThePrivateCa() {
         try (RedisClients clients = clients("ttv:s3cret", pki.ca())) {
-            JobStore store = new JobStore(clients.template());
+            JobStore store = new JobStore(clients.template(), RedisKeys.STANDARD);
             String id = TestJobs.queued(store);
             assertEquals("queued", store.get(id).get("status"));
             Object whoami = clients.template().execute(
@@ -84,7 +85,7 @@ class RedisTlsTest {
     void aServerCertificateFromAnotherAuthorityIsRefused() {
         try (RedisClients clients = clients("ttv:s3cret", otherPki.ca())) {
             DataAccessException e = assertThrows(DataAccessException.class,
-                    () -> new JobStore(clients.template()).queueDepth());
+                    () -> new JobStore(clients.template(), RedisKeys.STANDARD).queueDepth());
             assertTrue(causedBy(e, SSLHandshakeException.class), () -> "not a TLS handshake failure: " + e);
         }
     }
@@ -93,7 +94,7 @@ class RedisTlsTest {
     void withoutTheCaFileTheJvmTrustStoreDoesNotKnowThePrivateCa() {
         try (RedisClients clients = clients("ttv:s3cret", null)) {
             DataAccessException e = assertThrows(DataAccessException.class,
-                    () -> new JobStore(clients.template()).queueDepth());
+                    () -> new JobStore(clients.template(), RedisKeys.STANDARD).queueDepth());
             assertTrue(causedBy(e, SSLHandshakeException.class), () -> "not a TLS handshake failure: " + e);
         }
     }
@@ -102,7 +103,7 @@ class RedisTlsTest {
     void aCertificateThatDoesNotNameTheHostIsRefused() {
         try (RedisClients clients = clients("ttv:s3cret", "127.0.0.2", pki.ca())) {
             DataAccessException e = assertThrows(DataAccessException.class,
-                    () -> new JobStore(clients.template()).queueDepth());
+                    () -> new JobStore(clients.template(), RedisKeys.STANDARD).queueDepth());
             assertTrue(causedBy(e, SSLHandshakeException.class), () -> "not a TLS handshake failure: " + e);
             assertTrue(messages(e).contains("127.0.0.2"), () -> messages(e));
         }
@@ -112,7 +113,7 @@ class RedisTlsTest {
     void aWrongPasswordIsRefusedByTheServer() {
         try (RedisClients clients = clients("ttv:wrong", pki.ca())) {
             DataAccessException e = assertThrows(DataAccessException.class,
-                    () -> new JobStore(clients.template()).queueDepth());
+                    () -> new JobStore(clients.template(), RedisKeys.STANDARD).queueDepth());
             assertTrue(messages(e).contains("WRONGPASS"), () -> "not an authentication failure: " + messages(e));
         }
     }

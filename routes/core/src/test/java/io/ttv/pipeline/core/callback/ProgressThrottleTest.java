@@ -3,7 +3,6 @@ package io.ttv.pipeline.core.callback;
 import io.ttv.pipeline.core.flow.CallbackEndpoints;
 import io.ttv.pipeline.core.flow.JobHeaders;
 import io.ttv.pipeline.core.redis.CallbackQueue;
-import io.ttv.pipeline.core.redis.RedisKeys;
 import io.ttv.pipeline.testing.TestRedis;
 
 import org.apache.camel.builder.RouteBuilder;
@@ -60,10 +59,11 @@ class ProgressThrottleTest {
             events.setAssertPeriod(300); // after the five, nothing more may arrive: extras would fail the test
             // The outbox queues an event in Redis (and hands it over) only for a job that subscribed to it.
             for (String job : new String[] {"job-1", "job-2"}) {
-                redis.clients().template().opsForHash().putAll(RedisKeys.job(job), Map.of("id", job,
+                redis.clients().template().opsForHash().putAll(redis.clients().keys().job(job), Map.of("id", job,
                         "callback_url", "https://hooks.example/", "callback_events", "started,progress,finished"));
             }
-            CallbackOutbox outbox = new CallbackOutbox(camel, new CallbackQueue(redis.clients().template()));
+            CallbackOutbox outbox = new CallbackOutbox(camel,
+                    new CallbackQueue(redis.clients().template(), redis.clients().keys()));
             long start = System.nanoTime();
             outbox.publish("job-1", "started");
             for (int i = 0; i < 100; i++) {

@@ -138,6 +138,28 @@ class PipelineConfigTest {
                 "TTV_REDIS_URL", "redis://h", "TTV_REDIS_CA_FILE", pem.toString())));
         assertTrue(e.getMessage().contains("TTV_REDIS_CA_FILE is set but TTV_REDIS_URL does not use TLS"),
                 e.getMessage());
+        e = assertThrows(ConfigException.class, () -> PipelineConfig.resolve(Map.of(), Map.of(
+                "TTV_REDIS_URL", "redis-cluster://h1:7000", "TTV_REDIS_WAIT_REPLICAS", "1")));
+        assertTrue(e.getMessage().contains("TTV_REDIS_WAIT_REPLICAS"), e.getMessage());
+    }
+
+    @Test
+    void redisClusterUrlListsItsSeedNodesWithOneSetOfCredentials() {
+        RedisUrl u = RedisUrl.parse("redis-cluster://ttv:p%40ss@10.0.0.1:7000,10.0.0.2:7001,10.0.0.3:7002");
+        assertTrue(u.cluster());
+        assertEquals(List.of("10.0.0.1:7000", "10.0.0.2:7001", "10.0.0.3:7002"), u.nodes().stream().map(RedisUrl.Node::toString).toList());
+        assertEquals("ttv", u.username());
+        assertEquals("p@ss", u.password());
+        assertEquals("redis-cluster://ttv:***@10.0.0.1:7000,10.0.0.2:7001,10.0.0.3:7002/0", u.redacted());
+        assertFalse(RedisUrl.parse("redis://127.0.0.1:6379/0").cluster());
+        assertEquals(List.of("h1:6379"), RedisUrl.parse("redis-cluster://h1/0").nodes().stream().map(RedisUrl.Node::toString).toList());
+        for (String bad : new String[] {"redis-cluster://", "redis-cluster://h1:7000,,h2:7001",
+                "redis-cluster://h1:7000,h2:7001/1", "redis-cluster://:secret@h1:x", "rediss-cluster://h1:7000"}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> PipelineConfig.resolve(Map.of(), Map.of("TTV_REDIS_URL", bad)), bad);
+            assertTrue(e.getMessage().contains("TTV_REDIS_URL"), e.getMessage());
+            assertFalse(e.getMessage().contains("secret"), e.getMessage());
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.ttv.pipeline.core.redis.AdminStore;
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
 import io.ttv.pipeline.core.redis.CallbackQueue;
 import io.ttv.pipeline.core.redis.JobStore;
+import io.ttv.pipeline.core.redis.RedisKeys;
 import io.ttv.pipeline.ops.PipelineOperations;
 import io.ttv.pipeline.testing.TestRedis;
 import org.apache.camel.Exchange;
@@ -97,7 +98,7 @@ class WorkersReadinessTest {
     }
 
     private void start(boolean runsWorkers) throws Exception {
-        jobs = new JobStore(REDIS.clients().template());
+        jobs = new JobStore(REDIS.clients().template(), REDIS.clients().keys());
         camel = new DefaultCamelContext(false);
         HealthCheckRegistry health = new DefaultHealthCheckRegistry(camel);
         health.setExposureLevel("full");
@@ -118,8 +119,10 @@ class WorkersReadinessTest {
 
     private NodeOperations operations() {
         var template = REDIS.clients().template();
-        return new NodeOperations("api", null, jobs, new AdminStore(template), new CallbackDeadLetters(template),
-                new CallbackOutbox(camel, new CallbackQueue(template)), camel, routeId -> "test");
+        RedisKeys keys = REDIS.clients().keys();
+        return new NodeOperations("api", null, jobs, new AdminStore(template, keys),
+                new CallbackDeadLetters(template, keys), new CallbackOutbox(camel, new CallbackQueue(template, keys)),
+                camel, routeId -> "test");
     }
 
     private static String state(PipelineOperations.Health health, String check) {

@@ -4,7 +4,6 @@ import io.ttv.pipeline.testing.TestRedis;
 import io.ttv.pipeline.core.app.RedisClients;
 import io.ttv.pipeline.core.config.PipelineConfig;
 import io.ttv.pipeline.core.redis.JobStore;
-import io.ttv.pipeline.core.redis.RedisKeys;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -62,7 +61,7 @@ class PipelineMetricsTest {
     @BeforeAll
     static void stores() {
         clients = redis.clients();
-        store = new JobStore(clients.template());
+        store = new JobStore(clients.template(), clients.keys());
     }
 
     @Test
@@ -97,14 +96,14 @@ class PipelineMetricsTest {
     @Test
     void fleetGaugesCountTheQueueAndTheLiveWorkersProcessingLists() {
         var redis = clients.template();
-        redis.opsForList().leftPushAll(RedisKeys.QUEUE, "a", "b", "c");
+        redis.opsForList().leftPushAll(clients.keys().queue(), "a", "b", "c");
         store.heartbeat("w1", TTL);
         store.heartbeat("w2", TTL);
-        redis.opsForList().leftPushAll(RedisKeys.processing("w1"), "d", "e");
-        redis.opsForList().leftPush(RedisKeys.processing("w2"), "f");
+        redis.opsForList().leftPushAll(clients.keys().processing("w1"), "d", "e");
+        redis.opsForList().leftPush(clients.keys().processing("w2"), "f");
         // A dead worker (last heartbeat long ago) holds a job the reaper has not returned yet: not running.
-        redis.opsForZSet().add(RedisKeys.WORKERS, "dead", System.currentTimeMillis() - TTL.toMillis() * 10);
-        redis.opsForList().leftPush(RedisKeys.processing("dead"), "g");
+        redis.opsForZSet().add(clients.keys().workers(), "dead", System.currentTimeMillis() - TTL.toMillis() * 10);
+        redis.opsForList().leftPush(clients.keys().processing("dead"), "g");
 
         String text = new PipelineMetrics(store, TTL).scrape();
         assertEquals(3.0, value(text, "jobs_queued_total"));
@@ -126,7 +125,7 @@ class PipelineMetricsTest {
         own.start();
         try (RedisClients c = new RedisClients(PipelineConfig.resolve(Map.of(),
                 Map.of("TTV_REDIS_URL", "redis://127.0.0.1:" + port + "/0", "TTV_REDIS_TIMEOUT_MS", "500")), 8)) {
-            PipelineMetrics metrics = new PipelineMetrics(new JobStore(c.template()), TTL);
+            PipelineMetrics metrics = new PipelineMetrics(new JobStore(c.template(), c.keys()), TTL);
             assertEquals(0.0, value(metrics.scrape(), "jobs_queued_total"));
             own.stop();
             long start = System.nanoTime();

@@ -30,8 +30,8 @@ class AdminStoreTest {
     @BeforeAll
     static void stores() {
         clients = redis.clients();
-        store = new JobStore(clients.template());
-        admin = new AdminStore(clients.template());
+        store = new JobStore(clients.template(), clients.keys());
+        admin = new AdminStore(clients.template(), clients.keys());
     }
 
     private static String newJob() {
@@ -67,7 +67,7 @@ class AdminStoreTest {
         assertNull(job.get("error"));
         assertNull(job.get("finished_at"));
         assertNull(job.get("retryable"));
-        assertEquals(List.of(id), clients.template().opsForList().range(RedisKeys.QUEUE, 0, -1));
+        assertEquals(List.of(id), clients.template().opsForList().range(clients.keys().queue(), 0, -1));
         // and the normal machine takes it from there
         assertEquals(id, store.claim("w2", Duration.ofSeconds(1)));
         assertTrue(store.transition(id, JobStatus.STARTED, null).applied());
@@ -104,10 +104,10 @@ class AdminStoreTest {
         assertEquals(2, admin.purgeTerminal(Instant.now().plusSeconds(1)));
         assertNull(store.get(finished));
         assertNull(store.get(failed));
-        assertFalse(clients.template().hasKey(RedisKeys.jobLogs(finished)));
-        assertNull(clients.template().opsForZSet().score(RedisKeys.JOBS_INDEX, finished));
+        assertFalse(clients.template().hasKey(clients.keys().jobLogs(finished)));
+        assertNull(clients.template().opsForZSet().score(clients.keys().jobsIndex(), finished));
         assertEquals("queued", store.get(queued).get("status"));
-        assertEquals(1L, clients.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX));
+        assertEquals(1L, clients.template().opsForZSet().zCard(clients.keys().jobsIndex()));
     }
 
     @Test
@@ -115,20 +115,20 @@ class AdminStoreTest {
         String a = endedJob(JobStatus.FINISHED);
         String b = endedJob(JobStatus.FAILED);
         String c = endedJob(JobStatus.CANCELED);
-        CallbackDeadLetters deadLetters = new CallbackDeadLetters(clients.template());
+        CallbackDeadLetters deadLetters = new CallbackDeadLetters(clients.template(), clients.keys());
         deadLetters.record(a, "finished", "https://hooks.example/a", "503", 8);
         deadLetters.record(a, "started", "https://hooks.example/a", "503", 8);
         deadLetters.record(c, "canceled", "https://hooks.example/c", "503", 8);
         Instant cutoff = Instant.now().plusSeconds(1);
         assertEquals(2, admin.purgeTerminal(cutoff, 2), "at most the limit");
-        assertEquals(1L, clients.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX));
+        assertEquals(1L, clients.template().opsForZSet().zCard(clients.keys().jobsIndex()));
         assertEquals(1, admin.purgeTerminal(cutoff, 2), "the rest on the next call");
         for (String id : List.of(a, b, c)) {
             assertNull(store.get(id));
         }
         assertTrue(deadLetters.list().isEmpty(), "the purged jobs' dead letters are gone");
-        assertFalse(clients.template().hasKey(RedisKeys.callbackDeadLetter(a + "_finished")));
-        assertFalse(clients.template().hasKey(RedisKeys.callbackDeadLetter(c + "_canceled")));
+        assertFalse(clients.template().hasKey(clients.keys().callbackDeadLetter(a + "_finished")));
+        assertFalse(clients.template().hasKey(clients.keys().callbackDeadLetter(c + "_canceled")));
     }
 
     @Test

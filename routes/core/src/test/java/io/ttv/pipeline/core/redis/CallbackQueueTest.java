@@ -40,19 +40,21 @@ class CallbackQueueTest {
 
     final AtomicLong now = new AtomicLong(1_700_000_000_000L);
     StringRedisTemplate template;
+    RedisKeys keys;
     CallbackQueue a;
     CallbackQueue b;
 
     @BeforeEach
     void queues() {
         template = redis.clients().template();
-        a = new CallbackQueue(template, now::get);
-        b = new CallbackQueue(template, now::get);
+        keys = redis.clients().keys();
+        a = new CallbackQueue(template, keys, now::get);
+        b = new CallbackQueue(template, keys, now::get);
     }
 
     /** A job hash with a callback subscription (only the fields the queue reads). */
     String job(String id, String events) {
-        template.opsForHash().putAll(RedisKeys.job(id), Map.of("id", id, "callback_url", URL,
+        template.opsForHash().putAll(keys.job(id), Map.of("id", id, "callback_url", URL,
                 "callback_events", events));
         return id;
     }
@@ -66,7 +68,7 @@ class CallbackQueueTest {
         String job = job("job-1", "started,finished");
         assertNull(a.enqueue(job, "failed"), "not subscribed");
         assertNull(a.enqueue("no-such-job", "finished"), "no job");
-        template.opsForHash().putAll(RedisKeys.job("no-callback"), Map.of("id", "no-callback"));
+        template.opsForHash().putAll(keys.job("no-callback"), Map.of("id", "no-callback"));
         assertNull(a.enqueue("no-callback", "finished"), "no callback_url");
         assertEquals(0, a.pending(), "nothing written for them");
 
@@ -177,15 +179,15 @@ class CallbackQueueTest {
 
         assertEquals(0, a.pending());
         assertNull(a.dueAt(id));
-        assertFalse(template.hasKey(RedisKeys.callbackDelivery(id)));
-        Map<String, String> dead = new CallbackDeadLetters(template).get(id);
+        assertFalse(template.hasKey(keys.callbackDelivery(id)));
+        Map<String, String> dead = new CallbackDeadLetters(template, keys).get(id);
         assertNotNull(dead);
         assertEquals("3", dead.get("attempts"));
         assertEquals("HTTP 502", dead.get("error"));
         assertEquals(URL, dead.get("target"));
         assertEquals(job, dead.get("job_id"));
         assertEquals("finished", dead.get("event"));
-        assertEquals(1, new CallbackDeadLetters(template).list().size());
+        assertEquals(1, new CallbackDeadLetters(template, keys).list().size());
     }
 
     @Test
@@ -218,11 +220,11 @@ class CallbackQueueTest {
         try {
             List<Callable<List<String>>> claimers = new ArrayList<>();
             for (int n = 0; n < 4; n++) {
-                CallbackQueue node = new CallbackQueue(template, now::get);
+                CallbackQueue node = new CallbackQueue(template, keys, now::get);
                 claimers.add(() -> {
                     List<String> mine = new ArrayList<>();
                     // A batch may come back empty while others claimed what it read: go on until none is due.
-                    while (template.opsForZSet().count(RedisKeys.CALLBACKS_DUE, 0, now.get()) > 0) {
+                    while (template.opsForZSet().count(keys.callbacksDue(), 0, now.get()) > 0) {
                         node.claimDue(7, LEASE).forEach(d -> mine.add(d.id()));
                     }
                     return mine;
@@ -244,7 +246,7 @@ class CallbackQueueTest {
     void aDeliveryWhoseHashIsGoneLeavesTheDueSet() {
         String job = job("job-1", "finished");
         a.enqueue(job, "finished");
-        template.delete(RedisKeys.callbackDelivery(job + "_finished"));
+        template.delete(keys.callbackDelivery(job + "_finished"));
         advance(CallbackQueue.HANDOFF_GRACE);
         assertTrue(a.claimDue(10, LEASE).isEmpty());
         assertEquals(0, a.pending());

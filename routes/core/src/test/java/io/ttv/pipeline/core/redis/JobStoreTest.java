@@ -30,7 +30,7 @@ class JobStoreTest {
     @BeforeAll
     static void stores() {
         clients = redis.clients();
-        store = new JobStore(clients.template());
+        store = new JobStore(clients.template(), clients.keys());
     }
 
     private static String newJob() {
@@ -42,7 +42,7 @@ class JobStoreTest {
         String id = newJob();
         assertEquals("queued", store.get(id).get("status"));
         assertEquals(1, store.queueDepth());
-        assertEquals(1L, clients.template().opsForZSet().zCard(RedisKeys.JOBS_INDEX));
+        assertEquals(1L, clients.template().opsForZSet().zCard(clients.keys().jobsIndex()));
         assertThrows(IllegalStateException.class, () -> store.create(id, Instant.now(), Map.of("id", id)));
         assertEquals(1, store.queueDepth());
     }
@@ -52,10 +52,10 @@ class JobStoreTest {
         String first = newJob();
         String second = newJob();
         assertEquals(first, store.claim("w1", Duration.ofSeconds(1)));
-        assertEquals(List.of(first), clients.template().opsForList().range(RedisKeys.processing("w1"), 0, -1));
+        assertEquals(List.of(first), clients.template().opsForList().range(clients.keys().processing("w1"), 0, -1));
         assertEquals(1, store.queueDepth());
         store.acknowledge("w1", first);
-        assertEquals(0L, clients.template().opsForList().size(RedisKeys.processing("w1")));
+        assertEquals(0L, clients.template().opsForList().size(clients.keys().processing("w1")));
         assertEquals(second, store.claim("w2", Duration.ofSeconds(1)));
         assertNull(store.claim("w2", Duration.ofMillis(100)));
     }
@@ -105,7 +105,7 @@ class JobStoreTest {
         for (int i = 0; i < JobStore.MAX_LOG_LINES + 5; i++) {
             store.log(id, "line " + i);
         }
-        List<String> lines = clients.template().opsForList().range(RedisKeys.jobLogs(id), 0, -1);
+        List<String> lines = clients.template().opsForList().range(clients.keys().jobLogs(id), 0, -1);
         assertEquals(JobStore.MAX_LOG_LINES, lines.size());
         assertTrue(lines.get(lines.size() - 1).endsWith("] line " + (JobStore.MAX_LOG_LINES + 4)));
 
@@ -156,7 +156,7 @@ class JobStoreTest {
         RequeueResult r = store.requeue("dead", 3);
         assertEquals(2, r.requeued());
         assertTrue(r.failed().isEmpty());
-        assertEquals(0L, clients.template().opsForList().size(RedisKeys.processing("dead")));
+        assertEquals(0L, clients.template().opsForList().size(clients.keys().processing("dead")));
         assertEquals("queued", store.get(older).get("status"));
         assertEquals("30", store.get(older).get("progress"));
         assertEquals("finished", store.get(done).get("status"));
@@ -189,12 +189,12 @@ class JobStoreTest {
     void deadWorkersAreThoseWhoseHeartbeatExpiredAndTheLeaseHasOneHolder() {
         store.heartbeat("alive", Duration.ofSeconds(30));
         store.heartbeat("dead", Duration.ofMillis(1));
-        clients.template().delete(RedisKeys.heartbeat("dead"));
+        clients.template().delete(clients.keys().heartbeat("dead"));
         assertEquals(List.of("dead"), store.deadWorkers(Duration.ZERO));
 
-        assertTrue(store.lease(RedisKeys.REAPER_LOCK, "node-a", Duration.ofSeconds(30)));
-        assertTrue(store.lease(RedisKeys.REAPER_LOCK, "node-a", Duration.ofSeconds(30)), "the holder renews");
-        assertFalse(store.lease(RedisKeys.REAPER_LOCK, "node-b", Duration.ofSeconds(30)));
+        assertTrue(store.lease(clients.keys().reaperLock(), "node-a", Duration.ofSeconds(30)));
+        assertTrue(store.lease(clients.keys().reaperLock(), "node-a", Duration.ofSeconds(30)), "the holder renews");
+        assertFalse(store.lease(clients.keys().reaperLock(), "node-b", Duration.ofSeconds(30)));
     }
 
     @Test
@@ -230,7 +230,7 @@ class JobStoreTest {
             expected.add(id);
         }
         expected.sort(java.util.Comparator.comparing((String id) -> (Long) (long) clients.template().opsForZSet()
-                .score(RedisKeys.JOBS_INDEX, id).doubleValue()).thenComparing(id -> id).reversed());
+                .score(clients.keys().jobsIndex(), id).doubleValue()).thenComparing(id -> id).reversed());
 
         List<String> seen = new java.util.ArrayList<>();
         JobPage.Position cursor = null;
@@ -269,12 +269,12 @@ class JobStoreTest {
         assertTrue(store.scheduleRetry(failing, "w1", Duration.ofHours(1), "storage unavailable").applied());
         assertEquals("queued", store.get(failing).get("status"));
         assertEquals("storage unavailable", store.get(failing).get("last_error"));
-        assertEquals(List.of(waiting), clients.template().opsForList().range(RedisKeys.processing("w1"), 0, -1));
+        assertEquals(List.of(waiting), clients.template().opsForList().range(clients.keys().processing("w1"), 0, -1));
         assertEquals(0, store.promoteDueRetries(10), "not due yet");
 
-        clients.template().opsForZSet().add(RedisKeys.DELAYED, failing, 0);
+        clients.template().opsForZSet().add(clients.keys().delayed(), failing, 0);
         assertEquals(1, store.promoteDueRetries(10));
-        assertEquals(0L, clients.template().opsForZSet().zCard(RedisKeys.DELAYED));
+        assertEquals(0L, clients.template().opsForZSet().zCard(clients.keys().delayed()));
         assertEquals(failing, store.claim("w2", Duration.ofSeconds(1)), "a due retry goes first");
 
         String canceled = newJob();
@@ -282,6 +282,7 @@ class JobStoreTest {
         store.transition(canceled, JobStatus.STARTED, 0);
         store.scheduleRetry(canceled, "w3", Duration.ofHours(1), "x");
         assertEquals(CancelResult.Outcome.DEQUEUED, store.cancel(canceled).outcome());
-        assertEquals(0L, clients.template().opsForZSet().zCard(RedisKeys.DELAYED), "a canceled retry is dropped");
+        assertEquals(0L, clients.template().opsForZSet().zCard(clients.keys().delayed()),
+                "a canceled retry is dropped");
     }
 }
