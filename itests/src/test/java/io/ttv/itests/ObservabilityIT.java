@@ -47,7 +47,7 @@ class ObservabilityIT {
     private static final String API_KEY = "it-observability-key-5f1c9a";
     private static final String CALLBACK_TOKEN = "cb-token-7d2e41";
     private static final List<String> REQUIRED = List.of("timestamp", "level", "component", "job_id", "request_id",
-            "user_id", "message", "duration_ms", "metadata");
+            "user_id", "trace_id", "span_id", "message", "duration_ms", "metadata");
     private static final Path REPO = Path.of(System.getProperty("ttv.gcs.emulator")).toAbsolutePath().getParent()
             .getParent();
 

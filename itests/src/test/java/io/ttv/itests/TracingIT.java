@@ -193,6 +193,11 @@ class TracingIT {
                 .map(s -> HexFormat.of().formatHex(s.span().getSpanId().toByteArray())).collect(Collectors.toSet());
         assertTrue(attempts.contains(post.parentId()), "the POST is a step of Camel's callbacks-attempt span");
 
+        // Probes and scrapes (the test polled /readyz while the nodes started) and claim loops make no spans.
+        List<String> noise = SPANS.stream().map(Exported::label)
+                .filter(l -> l.matches(".*(readyz|healthz|metrics|timer|queue-claim).*")).distinct().toList();
+        assertTrue(noise.isEmpty(), "spans of probes, scrapes or timers: " + noise);
+
         // Every log line of the worker about the job was written in a span of its trace.
         Path log = worker.karafHome.resolve("data/log/karaf.log");
         Processes.await("the worker's last line about the job", Duration.ofSeconds(30),

@@ -7,13 +7,17 @@ import io.ttv.pipeline.core.redis.JobStore;
 import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Route steps that put a job's work into the job's trace, read from its hash ({@link Tracing#JOB_FIELD}), whichever
  * node runs it and however often: the worker's run of a claimed job, and every callback attempt. Nothing is read or
- * started when tracing is off.
+ * started when tracing is off, and a trace that cannot be read (Redis unavailable) never fails the work: it runs
+ * untraced.
  */
 public class JobTrace {
+    private static final Logger LOG = LoggerFactory.getLogger(JobTrace.class);
     private final Tracing tracing;
     private final JobStore jobs;
 
@@ -32,7 +36,7 @@ public class JobTrace {
             return;
         }
         String id = exchange.getMessage().getBody(String.class);
-        Map<String, String> job = jobs.get(id);
+        Map<String, String> job = job(id);
         if (job == null) {
             return;
         }
@@ -52,10 +56,18 @@ public class JobTrace {
         if (!tracing.enabled()) {
             return;
         }
-        String id = exchange.getProperty(JobHeaders.JOB_ID, String.class);
-        Map<String, String> job = id == null ? null : jobs.get(id);
+        Map<String, String> job = job(exchange.getProperty(JobHeaders.JOB_ID, String.class));
         if (job != null) {
             tracing.join(exchange.getMessage(), job.get(Tracing.JOB_FIELD));
+        }
+    }
+
+    private Map<String, String> job(String id) {
+        try {
+            return id == null ? null : jobs.get(id);
+        } catch (RuntimeException e) {
+            LOG.debug("Job {} runs untraced: its trace could not be read: {}", id, e.getMessage());
+            return null;
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.ttv.pipeline.core.tracing;
 
-import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -53,7 +52,8 @@ public final class Tracing implements AutoCloseable {
      * spans of the job's trace, joined by {@link #join}).
      */
     static final String CAMEL_EXCLUDED = String.join(",", "timer:*", "spring-redis:*",
-            "platform-http:.*/(healthz|readyz|metrics)(\\?.*)?", "seda:.*callbacks.*");
+            "rest:.*/(healthz|readyz|metrics)([?].*)?", "direct:.*ops-(healthz|readyz|metrics)([?].*)?",
+            "seda:.*callbacks.*");
     private static final AttributeKey<String> SERVICE_NAME_KEY = AttributeKey.stringKey("service.name");
     private static final AttributeKey<String> SERVICE_INSTANCE_KEY = AttributeKey.stringKey("service.instance.id");
     private static final W3CTraceContextPropagator W3C = W3CTraceContextPropagator.getInstance();
