@@ -142,6 +142,9 @@ start_node() {
     local home="$WORK/node-$name"
     rm -rf "$home"; cp -r "$ASSEMBLY" "$home"
     sed -i "s/^sshPort *=.*/sshPort = $(free_port)/" "$home/etc/org.apache.karaf.shell.cfg"
+    # karaf.log does not roll over in a benchmark node, so that the accounting can count its lines.
+    sed -i 's/^log4j2.appender.rolling.policies.size.size *=.*/log4j2.appender.rolling.policies.size.size = 8GB/' \
+        "$home/etc/org.ops4j.pax.logging.cfg"
     env TTV_HTTP_PORT="$port" TTV_HTTP_HOST=127.0.0.1 TTV_REDIS_URL="redis://127.0.0.1:$redis_port/0" \
         TTV_GCS_ENDPOINT="http://127.0.0.1:$gcs_port" "$@" "$home/bin/karaf" server >"$home/console.log" 2>&1 &
     pids+=($!)
