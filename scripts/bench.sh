@@ -62,7 +62,12 @@ report() {
 python3 - "$RESULTS" "$OUT/$STAMP" "$DURATION" "$REPEATS" "$CONNECTIONS" "$WORK" <<'EOF'
 import json, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
-vals = {(s, m): float(v) for s, m, v, u in rows}
+def number(v):
+    try:
+        return float(v)
+    except ValueError:  # a row of words, e.g. redis_top_commands_per_request
+        return None
+vals = {(s, m): number(v) for s, m, v, u in rows if number(v) is not None}
 ratio = {}
 if ("ceiling-static", "requests_per_s") in vals:
     for s in ("intake", "status"):
@@ -75,7 +80,8 @@ if ("ceiling-redis", "submissions_per_s") in vals and ("intake", "requests_per_s
 meta = {"duration_s": int(sys.argv[3]), "repeats": int(sys.argv[4]), "connections": int(sys.argv[5]),
         "java_opts": "bin/setenv of the assembly (-Xmx160m, SerialGC)", "figures": "medians of the repeats",
         "accounting": "cpu_us_* and switches_* per request or job and process; redis_* and log_lines_* per request or job"}
-json.dump({"meta": meta, "results": [dict(scenario=s, metric=m, value=float(v), unit=u) for s, m, v, u in rows],
+json.dump({"meta": meta, "results": [dict(scenario=s, metric=m, value=v if number(v) is None else number(v), unit=u)
+                                     for s, m, v, u in rows],
            "ratios": ratio}, open(sys.argv[2] + ".json", "w"), indent=2)
 with open(sys.argv[2] + ".md", "w") as f:
     f.write(f"# Benchmark {sys.argv[2].rsplit('/', 1)[-1]}\n\n{meta}\n\n| scenario | metric | value | unit |\n|---|---|---|---|\n")
