@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisNode;
 import org.springframework.data.redis.connection.RedisSentinelConnection;
 import org.springframework.data.redis.core.RedisCallback;
@@ -136,10 +137,23 @@ class RedisSentinelTest {
 
     /** A client of one server, not of the group: to look at what the replica holds. */
     private static RedisClients direct(RedisProcess server) {
+        return direct(server, 5000);
+    }
+
+    private static RedisClients direct(RedisProcess server, int timeoutMs) {
         return new RedisClients(PipelineConfig.resolve(Map.of(), Map.of(
                 "TTV_REDIS_URL", "rediss://ttv:s3cret@127.0.0.1:" + server.port() + "/0",
                 "TTV_REDIS_CA_FILE", pki.ca().toString(),
-                "TTV_REDIS_TIMEOUT_MS", "5000")), 2);
+                "TTV_REDIS_TIMEOUT_MS", Integer.toString(timeoutMs))), 2);
+    }
+
+    /** Whether the server answers a PING within the clients' timeout. */
+    private static boolean answers(RedisClients clients) {
+        try {
+            return "PONG".equals(clients.template().execute((RedisCallback<String>) RedisConnection::ping));
+        } catch (DataAccessException e) {
+            return false;
+        }
     }
 
     @Test
@@ -167,13 +181,15 @@ class RedisSentinelTest {
         JobStore.Idempotency key = new JobStore.Idempotency("replayed-key-digest", "fingerprint");
         String id = UUID.randomUUID().toString();
         Map<String, String> fields = Map.of("id", id, "status", "queued");
-        try (RedisClients onReplica = direct(replica); RedisClients otherNode = direct(master)) {
+        try (RedisClients onReplica = direct(replica); RedisClients probe = direct(replica, 200);
+             RedisClients otherNode = direct(master)) {
+            assertTrue(answers(probe), "the replica answers before it sleeps");
             // The replica stops applying the stream for 3 s; meanwhile another node's connection writes the job.
             Thread sleeper = new Thread(() -> onReplica.template().execute((RedisCallback<Object>) c ->
                     c.execute("DEBUG", "SLEEP".getBytes(StandardCharsets.US_ASCII),
                             "3".getBytes(StandardCharsets.US_ASCII))));
             sleeper.start();
-            Thread.sleep(300);
+            awaitUntil("the replica to be asleep (no PONG within 200 ms)", () -> !answers(probe));
             assertEquals(CreateResult.Outcome.CREATED,
                     new JobStore(otherNode.template(), RedisKeys.STANDARD).create(id, Instant.now(), fields, key)
                             .outcome());
