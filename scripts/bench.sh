@@ -386,8 +386,9 @@ pipeline() {
     measure "$name" "$jobs"
 }
 
-# drained: waits until no job is queued, delayed or held by a worker, with three Redis commands per look (counted in
-# $POLLS, so that the accounting leaves them out).
+# drained: waits until no job is queued, delayed or held by a worker, with one script per look: EVAL, LLEN, ZCARD,
+# ZRANGE and one LLEN per worker (one worker node in the batches that use it). The looks are counted in $POLLS, so
+# that the accounting leaves their commands out.
 drained() {
     local deadline=$(( $(date +%s) + 1800 )) held
     POLLS=0
@@ -461,7 +462,6 @@ video_url=$(curl -fs "http://127.0.0.1:$node_port/v1/jobs/$some_job/artifact" \
 curl -fs -o "$WORK/video.mp4" "$video_url"
 
 # --- hot redeploy: bundle:update of the intake flow bundle (a re-versioned copy) to the new version answering --
-ssh_port=$(sed -n 's/^sshPort *= *//p' "$WORK/node-all/etc/org.apache.karaf.shell.cfg")
 routes_jar=$(find "$WORK/node-all/system/io/ttv/ttv-flow-intake" -name '*.jar' | head -1)
 python3 - "$routes_jar" "$WORK/routes-next.jar" <<'EOF'
 import re, sys, zipfile
@@ -473,8 +473,7 @@ with zipfile.ZipFile(sys.argv[1]) as zi, zipfile.ZipFile(sys.argv[2], 'w', zipfi
         zo.writestr(item, data)
 EOF
 t0=$(now)
-printf 'bundle:update io.ttv.flow.intake file://%s\n' "$WORK/routes-next.jar" \
-    | "$WORK/node-all/bin/client" -a "$ssh_port" -u karaf -p karaf -r 10 -b >"$WORK/update.log" 2>&1
+karaf all "bundle:update io.ttv.flow.intake file://$WORK/routes-next.jar" >"$WORK/update.log" 2>&1
 deadline=$(( $(date +%s) + 120 ))
 until curl -fs "http://127.0.0.1:$node_port/" | grep -q benchnext && \
       [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$node_port/readyz")" = 200 ]; do
