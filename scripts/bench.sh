@@ -5,7 +5,8 @@
 # and Karaf copies on free ports, and writes bench/results/<time>.md and .json.
 # Usage: scripts/bench.sh   (BENCH_DURATION=20 BENCH_REPEATS=3 BENCH_CONNECTIONS=64 BENCH_PIPELINE_JOBS=1000
 #                            BENCH_PIPELINE_CONCURRENCY="4 8 16" BENCH_LOCAL_JOBS=200 BENCH_FIXED_RATE=1000
-#                            BENCH_ONLY=intake_replication: only the intake with and without replica acknowledgement)
+#                            BENCH_ONLY=intake_replication: only the intake with and without replica acknowledgement;
+#                            BENCH_ONLY=worker: only the remote-generator pipeline, its video made by ffmpeg)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -249,6 +250,124 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"prompt":"benchmark: a red fox running through fresh snow","duration_seconds":1}'
 EOF
 
+# fill JOBS BODY: JOBS jobs created with BODY through the API node (hey, up to 16 clients), every one answered 202.
+fill() {
+    local jobs=$1 body=$2 clients=16 out
+    while (( jobs % clients )); do clients=$(( clients - 1 )); done   # hey sends n rounded down to a multiple of c
+    out=$(hey -n "$jobs" -c "$clients" -m POST -T application/json -d "$body" "http://127.0.0.1:$api_port/v1/jobs")
+    echo "$out" | grep -q "\[202\][[:space:]]*$jobs responses" || die "not every job was accepted: $out"
+}
+
+# pipeline NAME NODE JOBS BODY [ENV=VALUE...]: JOBS jobs filled while no worker runs, then a fresh node NODE takes
+# them (the figures of a node that has just started). Leaves the node running; its port is in $node_port.
+pipeline() {
+    local name=$1 node=$2 jobs=$3 body=$4; shift 4
+    rcli FLUSHALL >/dev/null
+    fill "$jobs" "$body"
+    node_port=$(free_port)
+    start_node "$node" "$node_port" TTV_RATE_LIMIT=0 "$@"
+    measure "$name" "$jobs"
+}
+
+# drained: waits until no job is queued, delayed or held by a worker, with one script per look: EVAL, LLEN, ZCARD,
+# ZRANGE and one LLEN per worker (one worker node in the batches that use it). The looks are counted in $POLLS, so
+# that the accounting leaves their commands out.
+drained() {
+    local deadline=$(( $(date +%s) + 1800 )) held
+    POLLS=0
+    while :; do
+        POLLS=$(( POLLS + 1 ))
+        held=$(rcli EVAL "local n = redis.call('LLEN', KEYS[1]) + redis.call('ZCARD', KEYS[2]) \
+for _, w in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do n = n + redis.call('LLEN', 'ttv:worker:' .. w .. ':processing') end \
+return n" 3 rq:queue:default rq:queue:delayed ttv:workers)
+        [ "$held" -eq 0 ] && return
+        [ "$(date +%s)" -lt "$deadline" ] || die "jobs still held after 30 minutes"
+        sleep 0.2
+    done
+}
+
+# measure NAME JOBS: waits for the JOBS jobs in Redis to end, then records per finished job (finished - started) -
+# generation time, median and p99, and jobs/s from the first start to the last end.
+measure() {
+    local name=$1 jobs=$2 ended
+    ended="local n = 0 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do \
+local s = redis.call('HGET', 'rq:job:' .. id, 'status') \
+if s == 'finished' or s == 'failed' or s == 'canceled' then n = n + 1 end end return n"
+    local deadline=$(( $(date +%s) + 1800 ))
+    until [ "$(rcli EVAL "$ended" 1 rq:jobs)" -ge "$jobs" ]; do
+        [ "$(date +%s)" -lt "$deadline" ] || die "$name: not every job ended within 30 minutes"
+        sleep 0.1
+    done
+    rcli --no-raw EVAL "local out = {} for i, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do \
+local h = redis.call('HMGET', 'rq:job:' .. id, 'status', 'started_at', 'finished_at', 'generation_ms') \
+out[i] = table.concat({h[1] or '', h[2] or '', h[3] or '', h[4] or ''}, ' ') end return out" 1 rq:jobs \
+        | sed 's/^ *[0-9]*) "//; s/"$//' >"$WORK/$name.txt"
+    python3 - "$WORK/$name.txt" >"$WORK/$name.tsv" <<'PY'
+import sys, statistics
+from datetime import datetime
+def t(s): return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp() * 1000
+finished, starts, ends, processing, generation = 0, [], [], [], []
+for line in open(sys.argv[1]):
+    p = line.split()
+    if len(p) < 4 or p[0] != "finished":
+        continue
+    finished += 1
+    started, ended, gen = t(p[1]), t(p[2]), float(p[3])
+    starts.append(started)
+    ends.append(ended)
+    generation.append(gen)
+    processing.append(ended - started - gen)
+q = lambda xs, f: sorted(xs)[min(len(xs) - 1, int(len(xs) * f))]
+print(f"finished\t{finished}")
+print(f"overhead_processing_median\t{statistics.median(processing):.1f}")
+print(f"overhead_processing_p99\t{q(processing, 0.99):.1f}")
+print(f"generation_median\t{statistics.median(generation):.1f}")
+print(f"jobs_per_s\t{finished / ((max(ends) - min(starts)) / 1000):.1f}")
+PY
+    while IFS=$'\t' read -r k v; do
+        case $k in
+            finished) record "$name" jobs_finished "$v" jobs ;;
+            jobs_per_s) record "$name" jobs_per_s "$v" jobs/s ;;
+            *) record "$name" "$k" "$v" ms ;;
+        esac
+    done <"$WORK/$name.tsv"
+}
+
+# --- pipeline: the fastest generator, a remote API answering at once (scripts/bench/fake-fal.js) ---------------
+# At each worker concurrency of BENCH_PIPELINE_CONCURRENCY: more jobs at once raise jobs/s until the CPU is full, and
+# the per-job overhead with them.
+# Each node takes a second batch once warm (its code compiled): the figures of a node that has been running a while.
+remote_pipelines() {
+    local c fal_job='{"prompt":"pipeline: a red fox","duration_seconds":1,"generator":"fal"}'
+    for c in $PIPELINE_CONCURRENCY; do
+        pipeline "pipeline_c$c" "remote-c$c" "$PIPELINE_JOBS" "$fal_job" \
+            TTV_ROLE=worker TTV_WORKER_CONCURRENCY="$c" "${FAL[@]}"
+        rcli FLUSHALL >/dev/null
+        # The batch waits in the queue while the node's processing flow is stopped, so that the accounting window holds
+        # the node's work on it alone.
+        karaf "remote-c$c" "bundle:stop io.ttv.flow.processing" >/dev/null
+        fill "$PIPELINE_JOBS" "$fal_job"
+        account_begin "pipeline_c${c}_warm" jvm="$(node_pid "remote-c$c")" redis="$redis_pid" gcs="$gcs_pid" fake_fal="$fal_pid"
+        karaf "remote-c$c" "bundle:start io.ttv.flow.processing" >/dev/null
+        drained
+        account_end "pipeline_c${c}_warm" "$PIPELINE_JOBS" job "eval=$POLLS,llen=$(( POLLS * 2 )),zcard=$POLLS,zrange=$POLLS"
+        measure "pipeline_c${c}_warm" "$PIPELINE_JOBS"
+        for p in $(pgrep -f "karaf.home=$WORK/node-remote-c$c" || true); do kill "$p"; done
+    done
+}
+
+if [ "${BENCH_ONLY:-}" = worker ]; then
+    # The fake API serves a test pattern of the local renderer's size instead of one of its videos.
+    ffmpeg -loglevel error -f lavfi -i testsrc=duration=1:size=1280x720:rate=24 -pix_fmt yuv420p "$WORK/video.mp4"
+    api_port=$(free_port)
+    start_node api "$api_port" TTV_ROLE=api TTV_RATE_LIMIT=0 "${FAL[@]}"
+    wait_http "http://127.0.0.1:$api_port/v1/jobs?limit=1" 180
+    remote_pipelines
+    report
+    log "results: $OUT/$STAMP.md and .json"
+    exit 0
+fi
+
 if [ "${BENCH_ONLY:-}" = intake_replication ]; then
     intake_replication
     report
@@ -367,89 +486,6 @@ wait_intake real
 intake_replication
 
 # --- pipeline: one-second jobs through one node, GCS emulator -------------------------------------------------
-# fill JOBS BODY: JOBS jobs created with BODY through the API node (hey, up to 16 clients), every one answered 202.
-fill() {
-    local jobs=$1 body=$2 clients=16 out
-    while (( jobs % clients )); do clients=$(( clients - 1 )); done   # hey sends n rounded down to a multiple of c
-    out=$(hey -n "$jobs" -c "$clients" -m POST -T application/json -d "$body" "http://127.0.0.1:$api_port/v1/jobs")
-    echo "$out" | grep -q "\[202\][[:space:]]*$jobs responses" || die "not every job was accepted: $out"
-}
-
-# pipeline NAME NODE JOBS BODY [ENV=VALUE...]: JOBS jobs filled while no worker runs, then a fresh node NODE takes
-# them (the figures of a node that has just started). Leaves the node running; its port is in $node_port.
-pipeline() {
-    local name=$1 node=$2 jobs=$3 body=$4; shift 4
-    rcli FLUSHALL >/dev/null
-    fill "$jobs" "$body"
-    node_port=$(free_port)
-    start_node "$node" "$node_port" TTV_RATE_LIMIT=0 "$@"
-    measure "$name" "$jobs"
-}
-
-# drained: waits until no job is queued, delayed or held by a worker, with one script per look: EVAL, LLEN, ZCARD,
-# ZRANGE and one LLEN per worker (one worker node in the batches that use it). The looks are counted in $POLLS, so
-# that the accounting leaves their commands out.
-drained() {
-    local deadline=$(( $(date +%s) + 1800 )) held
-    POLLS=0
-    while :; do
-        POLLS=$(( POLLS + 1 ))
-        held=$(rcli EVAL "local n = redis.call('LLEN', KEYS[1]) + redis.call('ZCARD', KEYS[2]) \
-for _, w in ipairs(redis.call('ZRANGE', KEYS[3], 0, -1)) do n = n + redis.call('LLEN', 'ttv:worker:' .. w .. ':processing') end \
-return n" 3 rq:queue:default rq:queue:delayed ttv:workers)
-        [ "$held" -eq 0 ] && return
-        [ "$(date +%s)" -lt "$deadline" ] || die "jobs still held after 30 minutes"
-        sleep 0.2
-    done
-}
-
-# measure NAME JOBS: waits for the JOBS jobs in Redis to end, then records per finished job (finished - started) -
-# generation time, median and p99, and jobs/s from the first start to the last end.
-measure() {
-    local name=$1 jobs=$2 ended
-    ended="local n = 0 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do \
-local s = redis.call('HGET', 'rq:job:' .. id, 'status') \
-if s == 'finished' or s == 'failed' or s == 'canceled' then n = n + 1 end end return n"
-    local deadline=$(( $(date +%s) + 1800 ))
-    until [ "$(rcli EVAL "$ended" 1 rq:jobs)" -ge "$jobs" ]; do
-        [ "$(date +%s)" -lt "$deadline" ] || die "$name: not every job ended within 30 minutes"
-        sleep 0.1
-    done
-    rcli --no-raw EVAL "local out = {} for i, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do \
-local h = redis.call('HMGET', 'rq:job:' .. id, 'status', 'started_at', 'finished_at', 'generation_ms') \
-out[i] = table.concat({h[1] or '', h[2] or '', h[3] or '', h[4] or ''}, ' ') end return out" 1 rq:jobs \
-        | sed 's/^ *[0-9]*) "//; s/"$//' >"$WORK/$name.txt"
-    python3 - "$WORK/$name.txt" >"$WORK/$name.tsv" <<'PY'
-import sys, statistics
-from datetime import datetime
-def t(s): return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp() * 1000
-finished, starts, ends, processing, generation = 0, [], [], [], []
-for line in open(sys.argv[1]):
-    p = line.split()
-    if len(p) < 4 or p[0] != "finished":
-        continue
-    finished += 1
-    started, ended, gen = t(p[1]), t(p[2]), float(p[3])
-    starts.append(started)
-    ends.append(ended)
-    generation.append(gen)
-    processing.append(ended - started - gen)
-q = lambda xs, f: sorted(xs)[min(len(xs) - 1, int(len(xs) * f))]
-print(f"finished\t{finished}")
-print(f"overhead_processing_median\t{statistics.median(processing):.1f}")
-print(f"overhead_processing_p99\t{q(processing, 0.99):.1f}")
-print(f"generation_median\t{statistics.median(generation):.1f}")
-print(f"jobs_per_s\t{finished / ((max(ends) - min(starts)) / 1000):.1f}")
-PY
-    while IFS=$'\t' read -r k v; do
-        case $k in
-            finished) record "$name" jobs_finished "$v" jobs ;;
-            jobs_per_s) record "$name" jobs_per_s "$v" jobs/s ;;
-            *) record "$name" "$k" "$v" ms ;;
-        esac
-    done <"$WORK/$name.tsv"
-}
-
 # The local renderer at its fastest (1 s, 16:9, both cores rendering): render-bound.
 pipeline pipeline_local all "$LOCAL_JOBS" '{"prompt":"pipeline: a red fox","duration_seconds":1}' \
     TTV_WORKER_CONCURRENCY=2
@@ -488,26 +524,7 @@ done
 
 for p in $(pgrep -f "karaf.home=$WORK/node-all" || true); do kill "$p"; done
 
-# --- pipeline: the fastest generator, a remote API answering at once (scripts/bench/fake-fal.js) ---------------
-# At each worker concurrency of BENCH_PIPELINE_CONCURRENCY: more jobs at once raise jobs/s until the CPU is full, and
-# the per-job overhead with them.
-# Each node takes a second batch once warm (its code compiled): the figures of a node that has been running a while.
-fal_job='{"prompt":"pipeline: a red fox","duration_seconds":1,"generator":"fal"}'
-for c in $PIPELINE_CONCURRENCY; do
-    pipeline "pipeline_c$c" "remote-c$c" "$PIPELINE_JOBS" "$fal_job" \
-        TTV_ROLE=worker TTV_WORKER_CONCURRENCY="$c" "${FAL[@]}"
-    rcli FLUSHALL >/dev/null
-    # The batch waits in the queue while the node's processing flow is stopped, so that the accounting window holds
-    # the node's work on it alone.
-    karaf "remote-c$c" "bundle:stop io.ttv.flow.processing" >/dev/null
-    fill "$PIPELINE_JOBS" "$fal_job"
-    account_begin "pipeline_c${c}_warm" jvm="$(node_pid "remote-c$c")" redis="$redis_pid" gcs="$gcs_pid" fake_fal="$fal_pid"
-    karaf "remote-c$c" "bundle:start io.ttv.flow.processing" >/dev/null
-    drained
-    account_end "pipeline_c${c}_warm" "$PIPELINE_JOBS" job "eval=$POLLS,llen=$(( POLLS * 2 )),zcard=$POLLS,zrange=$POLLS"
-    measure "pipeline_c${c}_warm" "$PIPELINE_JOBS"
-    for p in $(pgrep -f "karaf.home=$WORK/node-remote-c$c" || true); do kill "$p"; done
-done
+remote_pipelines
 
 report
 log "results: $OUT/$STAMP.md and .json"

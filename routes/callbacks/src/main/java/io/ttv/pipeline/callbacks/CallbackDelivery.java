@@ -6,6 +6,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.ttv.pipeline.core.config.RetrySchedule;
+import io.ttv.pipeline.core.domain.CallbackSubscription;
 import io.ttv.pipeline.core.domain.CallbackTargets;
 import io.ttv.pipeline.core.domain.JobView;
 import io.ttv.pipeline.core.domain.Timestamps;
@@ -30,7 +31,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -221,8 +221,7 @@ public class CallbackDelivery {
      */
     private Delivery fix(Delivery d) throws IOException {
         Map<String, String> job = jobs.get(d.jobId());
-        if (job == null || job.get("callback_url") == null
-                || !Arrays.asList(job.getOrDefault("callback_events", "").split(",")).contains(d.event())) {
+        if (job == null || !CallbackSubscription.includes(job, d.event())) {
             LOG.debug("Callback {} of job {}: the job is gone or takes no such callback", d.event(), d.jobId());
             return null;
         }

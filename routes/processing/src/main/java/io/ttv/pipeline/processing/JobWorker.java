@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.BaseServiceException;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
+import io.ttv.pipeline.core.domain.CallbackSubscription;
 import io.ttv.pipeline.core.domain.JobStatus;
 import io.ttv.pipeline.core.domain.Timestamps;
 import io.ttv.pipeline.generator.GenerationException;
@@ -20,6 +21,7 @@ import io.ttv.pipeline.core.logging.LogContext;
 import io.ttv.pipeline.core.metrics.PipelineMetrics;
 import io.ttv.pipeline.core.gcs.ArtifactStore;
 import io.ttv.pipeline.core.redis.JobStore;
+import io.ttv.pipeline.core.redis.Transition;
 import io.ttv.pipeline.core.redis.TransitionResult;
 import io.ttv.pipeline.core.tracing.Tracing;
 import org.apache.camel.Exchange;
@@ -50,6 +52,8 @@ public class JobWorker {
     /** Milliseconds the generator took for this attempt (kept on the job as {@code generation_ms}). */
     static final String GENERATION_MS = "TtvGenerationMs";
     static final String INTERRUPTED = "TtvInterrupted";
+    /** The job has left this worker's processing list already (with its finish). */
+    static final String ACKNOWLEDGED = "TtvAcknowledged";
     /** The client-fit {@code error} of a job whose processing threw an {@link Error}: no internals disclosed. */
     static final String INTERNAL_ERROR = "Internal error while processing the job";
     /** The {@code error} of a job whose worker ran out of memory: retried, bounded by max-attempts. */
@@ -86,8 +90,8 @@ public class JobWorker {
         String id = exchange.getMessage().getBody(String.class);
         exchange.setProperty(JobHeaders.JOB_ID, id);
         LogContext.bind(exchange);
-        TransitionResult r = jobs.transitionAndLog(id, JobStatus.STARTED, 0,
-                "started on worker " + exchange.getProperty(ProcessingEndpoints.WORKER_ID));
+        TransitionResult r = jobs.transition(id, Transition.to(JobStatus.STARTED).progress(0)
+                .log("started on worker " + exchange.getProperty(ProcessingEndpoints.WORKER_ID)).returningJob());
         if (!r.applied()) {
             LOG.info("Job {} not started: it is {}", id, r.status() == null ? "missing" : r.status().wire());
             exchange.setProperty(SKIPPED, true);
@@ -96,13 +100,11 @@ public class JobWorker {
         // An interrupt meant for an earlier job on this thread (it arrived after that job's last step) is void.
         Thread.interrupted();
         state.started(id);
-        Map<String, String> job = jobs.get(id);
-        exchange.setProperty(ProcessingEndpoints.JOB, job);
-        if (job != null) {
-            // The API request that created the job and its client: the worker's log lines carry them too.
-            exchange.setProperty(Api.REQUEST_ID, job.get("request_id"));
-            exchange.setProperty(LogContext.USER, job.get("user_id"));
-        }
+        Map<String, String> job = r.job();
+        exchange.setProperty(JobHeaders.JOB, job);
+        // The API request that created the job and its client: the worker's log lines carry them too.
+        exchange.setProperty(Api.REQUEST_ID, job.get("request_id"));
+        exchange.setProperty(LogContext.USER, job.get("user_id"));
         LogContext.bind(exchange);
         exchange.setProperty(STARTED_AT, Instant.now());
         metrics.jobStarted();
@@ -131,14 +133,22 @@ public class JobWorker {
                 job.containsKey("seed") ? Long.valueOf(job.get("seed")) : null);
         jobs.log(id, "rendering with generator " + generator.name());
         long renderStart = System.nanoTime();
+        ProgressSampler sampler = new ProgressSampler(renderStart);
+        boolean progressCallbacks = CallbackSubscription.includes(job, "progress");
         try {
             tracing.call("generate", SpanKind.INTERNAL, attributes(job), () -> {
                 generator.generate(request, video, (percent, message) -> {
                     // The last 10% are the upload: rendering reports 0..90. Progress is best effort: a Redis hiccup
                     // must not fail the render (the job's end is recorded, or recovered, separately).
+                    int scaled = Math.min(90, percent * 9 / 10);
+                    if (!sampler.worthWriting(scaled, System.nanoTime())) {
+                        return;
+                    }
                     try {
-                        jobs.transition(id, JobStatus.PROGRESS, Math.min(90, percent * 9 / 10));
-                        progressListener.accept(id);
+                        jobs.transition(id, JobStatus.PROGRESS, scaled);
+                        if (progressCallbacks) {
+                            progressListener.accept(id);
+                        }
                     } catch (DataAccessException e) {
                         LOG.debug("Job {}: progress {} not recorded: {}", id, percent, e.getMessage());
                     }
@@ -152,7 +162,6 @@ public class JobWorker {
         exchange.setProperty(GENERATION_MS, (System.nanoTime() - renderStart) / 1_000_000);
         exchange.setProperty(SIZE, Files.size(video));
         exchange.setProperty(SHA256, Sha256.hex(video));
-        jobs.log(id, "rendered " + Files.size(video) + " bytes");
     }
 
     /** Stores the rendered video as {@code final_video.mp4} in the job's folder. */
@@ -204,22 +213,30 @@ public class JobWorker {
     public void finish(Exchange exchange) throws Exception {
         Map<String, String> job = job(exchange);
         String id = job.get("id");
+        String rendered = "rendered " + exchange.getProperty(SIZE) + " bytes";
         TransitionResult r = tracing.call("finish", SpanKind.INTERNAL, attributes(job), () -> jobs.transition(id,
-                JobStatus.FINISHED, 100,
-                "gcs_uri", artifacts.gcsUri(folder(job) + ArtifactStore.VIDEO_NAME),
-                "size_bytes", String.valueOf(exchange.getProperty(SIZE)),
-                "sha256", exchange.getProperty(SHA256, String.class),
-                "content_type", ArtifactStore.VIDEO_CONTENT_TYPE,
-                "generation_ms", String.valueOf(exchange.getProperty(GENERATION_MS))));
-        if (!r.applied() && r.status() == JobStatus.CANCELED) {
+                Transition.to(JobStatus.FINISHED).log(rendered).log("finished")
+                        .acknowledgedBy(exchange.getProperty(ProcessingEndpoints.WORKER_ID, String.class))
+                        .set("gcs_uri", artifacts.gcsUri(folder(job) + ArtifactStore.VIDEO_NAME),
+                                "size_bytes", String.valueOf(exchange.getProperty(SIZE)),
+                                "sha256", exchange.getProperty(SHA256, String.class),
+                                "content_type", ArtifactStore.VIDEO_CONTENT_TYPE,
+                                "generation_ms", String.valueOf(exchange.getProperty(GENERATION_MS)))));
+        if (r.applied()) {
+            exchange.setProperty(ACKNOWLEDGED, true);
+            ended(exchange, "finished", null);
+            exchange.getMessage().setHeader(JobHeaders.CALLBACK_EVENT, "finished");
+            return;
+        }
+        jobs.log(id, rendered);
+        if (r.status() == JobStatus.CANCELED) {
             artifacts.delete(folder(job));
             ended(exchange, "canceled", "canceled during upload: artifact removed");
             exchange.getMessage().setHeader(JobHeaders.CALLBACK_EVENT, "canceled");
             return;
         }
-        ended(exchange, r.applied() ? "finished" : "failed",
-                r.applied() ? "finished" : "not finished: job is " + r.status().wire());
-        exchange.getMessage().setHeader(JobHeaders.CALLBACK_EVENT, r.applied() ? "finished" : null);
+        ended(exchange, "failed", "not finished: job is " + r.status().wire());
+        exchange.getMessage().removeHeader(JobHeaders.CALLBACK_EVENT);
     }
 
     /**
@@ -331,11 +348,7 @@ public class JobWorker {
         if (id == null) {
             return false;
         }
-        if (state.wasCanceled(id)) {
-            return true;
-        }
-        Map<String, String> job = jobs.get(id);
-        return job != null && JobStatus.CANCELED.wire().equals(job.get("status"));
+        return state.wasCanceled(id) || jobs.status(id) == JobStatus.CANCELED;
     }
 
     /** Before the upload: a job canceled meanwhile (signal lost or not yet delivered) or over its time limit stops here. */
@@ -349,13 +362,19 @@ public class JobWorker {
         }
     }
 
+    /**
+     * Counts and logs the end of the job's attempt; {@code what} also goes to the job's log, unless null: the move
+     * that ended the job logged it already.
+     */
     private void ended(Exchange exchange, String outcome, String what) {
         String id = exchange.getProperty(JobHeaders.JOB_ID, String.class);
         Instant started = exchange.getProperty(STARTED_AT, Instant.class);
         Duration took = Duration.between(started, Instant.now());
         metrics.jobEnded(outcome, took);
-        jobs.log(id, what);
-        LogContext.withDuration(took, () -> LOG.info("Job {} {}", id, what));
+        if (what != null) {
+            jobs.log(id, what);
+        }
+        LogContext.withDuration(took, () -> LOG.info("Job {} {}", id, what == null ? outcome : what));
     }
 
     /**
@@ -369,7 +388,8 @@ public class JobWorker {
                 Files.deleteIfExists(video);
             }
             String id = exchange.getProperty(JobHeaders.JOB_ID, String.class);
-            if (id != null && !exchange.getProperty(INTERRUPTED, false, Boolean.class)) {
+            if (id != null && !exchange.getProperty(INTERRUPTED, false, Boolean.class)
+                    && !exchange.getProperty(ACKNOWLEDGED, false, Boolean.class)) {
                 jobs.acknowledge(exchange.getProperty(ProcessingEndpoints.WORKER_ID, String.class), id);
             }
         } finally {
@@ -391,7 +411,7 @@ public class JobWorker {
 
     @SuppressWarnings("unchecked")
     private static Map<String, String> job(Exchange exchange) {
-        return exchange.getProperty(ProcessingEndpoints.JOB, Map.class);
+        return exchange.getProperty(JobHeaders.JOB, Map.class);
     }
 
     private String folder(Map<String, String> job) {

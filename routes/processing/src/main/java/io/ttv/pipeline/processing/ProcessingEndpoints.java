@@ -6,8 +6,6 @@ final class ProcessingEndpoints {
     static final String RENDER_UPLOAD = "direct:processing-render-upload";
     static final String UPLOAD = "direct:storage-upload";
 
-    /** The job hash as read at claim time. */
-    static final String JOB = "TtvJob";
     /** The worker that claimed the job. */
     static final String WORKER_ID = "TtvWorkerId";
     /** The rendered video file (a temp file owned by the exchange). */

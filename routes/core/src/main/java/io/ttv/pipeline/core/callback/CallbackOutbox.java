@@ -1,5 +1,6 @@
 package io.ttv.pipeline.core.callback;
 
+import io.ttv.pipeline.core.domain.CallbackSubscription;
 import io.ttv.pipeline.core.flow.CallbackEndpoints;
 import io.ttv.pipeline.core.flow.JobHeaders;
 import io.ttv.pipeline.core.redis.CallbackQueue;
@@ -12,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Queues the callback event of the current job step ({@link JobHeaders#CALLBACK_EVENT}; none when absent): first
@@ -42,13 +44,24 @@ public class CallbackOutbox implements Processor {
         }
     }
 
+    /**
+     * Queues the event of the exchange's job step. When the exchange holds the job ({@link JobHeaders#JOB}), a job
+     * that takes no such callback costs no Redis call.
+     */
     @Override
+    @SuppressWarnings("unchecked")
     public void process(Exchange exchange) {
         String jobId = exchange.getProperty(JobHeaders.JOB_ID, String.class);
         String event = exchange.getMessage().getHeader(JobHeaders.CALLBACK_EVENT, String.class);
-        if (jobId != null && event != null) {
-            publish(jobId, event);
+        if (jobId == null || event == null) {
+            return;
         }
+        Map<String, String> job = exchange.getProperty(JobHeaders.JOB, Map.class);
+        if (job != null && !CallbackSubscription.includes(job, event)) {
+            forgetIfEnded(jobId, event);
+            return;
+        }
+        publish(jobId, event);
     }
 
     /**
@@ -58,9 +71,7 @@ public class CallbackOutbox implements Processor {
      * @return whether a delivery was queued
      */
     public boolean publish(String jobId, String event) {
-        if (!"progress".equals(event) && !"started".equals(event)) {
-            progress.forget(jobId); // the job ended
-        }
+        forgetIfEnded(jobId, event);
         String token;
         try {
             token = queue.enqueue(jobId, event);
@@ -72,6 +83,12 @@ public class CallbackOutbox implements Processor {
             handOff(jobId, event, token);
         }
         return token != null;
+    }
+
+    private void forgetIfEnded(String jobId, String event) {
+        if (!"progress".equals(event) && !"started".equals(event)) {
+            progress.forget(jobId);
+        }
     }
 
     /**

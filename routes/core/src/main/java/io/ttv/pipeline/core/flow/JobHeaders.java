@@ -6,6 +6,8 @@ public final class JobHeaders {
     public static final String JOB_ID = "TtvJobId";
     /** Header: the callback event of the current job step ({@code started}, {@code finished} …). */
     public static final String CALLBACK_EVENT = "TtvCallbackEvent";
+    /** Property: the job's fields as its worker read them when it started the job (absent elsewhere). */
+    public static final String JOB = "TtvJob";
 
     private JobHeaders() {
     }

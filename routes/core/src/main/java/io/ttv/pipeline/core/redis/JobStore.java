@@ -51,6 +51,7 @@ public class JobStore {
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> requeueScript;
     private final DefaultRedisScript<Long> lockScript;
+    private final DefaultRedisScript<Long> appendLogScript;
     @SuppressWarnings("rawtypes")
     private final DefaultRedisScript<List> cancelScript;
     @SuppressWarnings("rawtypes")
@@ -75,6 +76,7 @@ public class JobStore {
         this.transitionScript = new DefaultRedisScript<>(stateMachine + luaSource("transition.lua"), List.class);
         this.requeueScript = new DefaultRedisScript<>(stateMachine + luaSource("requeue-worker.lua"), List.class);
         this.lockScript = new DefaultRedisScript<>(luaSource("acquire-lock.lua"), Long.class);
+        this.appendLogScript = new DefaultRedisScript<>(luaSource("append-log.lua"), Long.class);
         this.cancelScript = new DefaultRedisScript<>(stateMachine + luaSource("cancel.lua"), List.class);
         this.retryScript = new DefaultRedisScript<>(stateMachine + luaSource("schedule-retry.lua"), List.class);
         this.promoteScript = new DefaultRedisScript<>(luaSource("promote-due.lua"), Long.class);
@@ -196,19 +198,30 @@ public class JobStore {
      * @param fields   further fields to write with the transition (field, value, field, value …)
      */
     public TransitionResult transition(String id, JobStatus target, Integer progress, String... fields) {
-        return transitionAndLog(id, target, progress, null, fields);
+        return transition(id, Transition.to(target).progress(progress).set(fields));
     }
 
-    /** As {@link #transition}, also appending {@code message} to the job's log if the move is applied (one step). */
-    public TransitionResult transitionAndLog(String id, JobStatus target, Integer progress, String message,
-                                            String... fields) {
+    /** Moves a job as {@code t} says, with everything {@code t} adds to the move, in one Redis call. */
+    public TransitionResult transition(String id, Transition t) {
         String now = Timestamps.now();
-        List<String> args = new ArrayList<>(List.of(id, target.wire(), now,
-                progress == null ? "" : Integer.toString(progress), message == null ? "" : logLine(now, message),
-                Integer.toString(MAX_LOG_LINES)));
-        args.addAll(List.of(fields));
-        return result(redis.execute(transitionScript, List.of(keys.job(id), keys.jobLogs(id)),
-                stateMachineArgs(args)));
+        List<String> args = new ArrayList<>(7 + t.logLines.size() + t.fields.size());
+        args.add(id);
+        args.add(t.target.wire());
+        args.add(now);
+        args.add(t.progress == null ? "" : Integer.toString(t.progress));
+        args.add(Integer.toString(MAX_LOG_LINES));
+        args.add(t.returningJob ? "1" : "0");
+        args.add(Integer.toString(t.logLines.size()));
+        for (String message : t.logLines) {
+            args.add(logLine(now, message));
+        }
+        args.addAll(t.fields);
+        List<String> scriptKeys = t.acknowledgedBy == null
+                ? List.of(keys.job(id), keys.jobLogs(id))
+                : List.of(keys.job(id), keys.jobLogs(id), keys.processing(t.acknowledgedBy));
+        List<?> r = redis.execute(transitionScript, scriptKeys, stateMachineArgs(args));
+        TransitionResult result = result(r);
+        return r.size() > 2 ? new TransitionResult(result.outcome(), result.status(), fields(r.get(2))) : result;
     }
 
     /**
@@ -271,9 +284,8 @@ public class JobStore {
 
     /** Appends a {@code [timestamp] message} line to the job's log, keeping the newest {@value #MAX_LOG_LINES}. */
     public void log(String id, String message) {
-        String key = keys.jobLogs(id);
-        redis.opsForList().rightPush(key, logLine(Timestamps.now(), message));
-        redis.opsForList().trim(key, -MAX_LOG_LINES, -1);
+        redis.execute(appendLogScript, List.of(keys.jobLogs(id)), Integer.toString(MAX_LOG_LINES),
+                logLine(Timestamps.now(), message));
     }
 
     private static String logLine(String timestamp, String message) {
@@ -342,15 +354,20 @@ public class JobStore {
         List<?> raw = redis.execute(readJobsScript, ids.stream().map(keys::job).toList());
         List<Map<String, String>> out = new ArrayList<>(ids.size());
         for (Object hash : raw == null ? List.of() : raw) {
-            Map<String, String> m = new java.util.HashMap<>();
-            if (hash instanceof List<?> pairs) {
-                for (int i = 0; i + 1 < pairs.size(); i += 2) {
-                    m.put(pairs.get(i).toString(), pairs.get(i + 1).toString());
-                }
-            }
-            out.add(m);
+            out.add(fields(hash));
         }
         return out;
+    }
+
+    /** A hash as a script returns it (HGETALL's field, value list) as field → value. */
+    private static Map<String, String> fields(Object hash) {
+        Map<String, String> m = new java.util.HashMap<>();
+        if (hash instanceof List<?> pairs) {
+            for (int i = 0; i + 1 < pairs.size(); i += 2) {
+                m.put(pairs.get(i).toString(), pairs.get(i + 1).toString());
+            }
+        }
+        return m;
     }
 
     /** The newest {@code tail} log lines of a job, oldest first. */
@@ -360,6 +377,12 @@ public class JobStore {
         }
         List<String> lines = redis.opsForList().range(keys.jobLogs(id), -tail, -1);
         return lines == null ? List.of() : lines;
+    }
+
+    /** The job's status alone (one HGET), or null when there is no such job. */
+    public JobStatus status(String id) {
+        Object status = redis.opsForHash().get(keys.job(id), "status");
+        return status == null ? null : JobStatus.fromWire(status.toString());
     }
 
     public boolean exists(String id) {

@@ -18,8 +18,12 @@ local ADMIN_ALLOWED = {
   failed = { queued = true },
 }
 
+local TERMINAL = { finished = true, failed = true, canceled = true }
+
+-- One HMGET and one HSET per move, whatever it writes.
 local function transition(key, id, target, now, progress, fields, allowed)
-  local current = redis.call('HGET', key, 'status')
+  local job = redis.call('HMGET', key, 'status', 'started_at', 'progress', 'finished_at', 'attempts')
+  local current = job[1]
   if not current then
     return { -1, '' }
   end
@@ -27,30 +31,29 @@ local function transition(key, id, target, now, progress, fields, allowed)
   if not moves or not moves[target] then
     return { 0, current }
   end
-  if target == 'started' then
-    if not redis.call('HGET', key, 'started_at') then
-      redis.call('HSET', key, 'started_at', now)
-    end
-    redis.call('HINCRBY', key, 'attempts', 1)
+  local set = { 'status', target, 'updated_at', now }
+  local function put(field, value)
+    set[#set + 1] = field
+    set[#set + 1] = value
   end
-  if progress ~= '' then
-    local old = tonumber(redis.call('HGET', key, 'progress') or '0')
-    if tonumber(progress) > old then
-      redis.call('HSET', key, 'progress', progress)
+  if target == 'started' then
+    if not job[2] then
+      put('started_at', now)
     end
+    put('attempts', tostring((tonumber(job[5]) or 0) + 1))
   end
   if target == 'finished' then
-    redis.call('HSET', key, 'progress', '100')
+    put('progress', '100')
+  elseif progress ~= '' and tonumber(progress) > (tonumber(job[3]) or 0) then
+    put('progress', progress)
   end
-  if target == 'finished' or target == 'failed' or target == 'canceled' then
-    if not redis.call('HGET', key, 'finished_at') then
-      redis.call('HSET', key, 'finished_at', now)
-    end
+  if TERMINAL[target] and not job[4] then
+    put('finished_at', now)
   end
-  redis.call('HSET', key, 'status', target, 'updated_at', now)
-  if #fields > 0 then
-    redis.call('HSET', key, unpack(fields))
+  for i = 1, #fields do
+    set[#set + 1] = fields[i]
   end
+  redis.call('HSET', key, unpack(set))
   redis.call('PUBLISH', JOB_EVENTS, id)
   return { 1, target }
 end

@@ -79,4 +79,44 @@ class ProgressThrottleTest {
             camel.stop();
         }
     }
+
+    @Test
+    void aStepOfAHeldJobWithoutTheCallbackCostsNoRedisCall() throws Exception {
+        DefaultCamelContext camel = new DefaultCamelContext();
+        try {
+            camel.addRoutes(new RouteBuilder() {
+                @Override
+                public void configure() {
+                    from(CallbackEndpoints.OUTBOX).to("mock:events");
+                }
+            });
+            camel.start();
+            MockEndpoint events = camel.getEndpoint("mock:events", MockEndpoint.class);
+            events.expectedHeaderValuesReceivedInAnyOrder(JobHeaders.CALLBACK_EVENT, "finished");
+            events.setAssertPeriod(300);
+            // Redis says both jobs subscribed; what the worker holds decides, so no call is made for job-3.
+            for (String job : new String[] {"job-3", "job-4"}) {
+                redis.clients().template().opsForHash().putAll(redis.clients().keys().job(job), Map.of("id", job,
+                        "callback_url", "https://hooks.example/", "callback_events", "finished"));
+            }
+            CallbackOutbox outbox = new CallbackOutbox(camel,
+                    new CallbackQueue(redis.clients().template(), redis.clients().keys()));
+            step(camel, outbox, "job-3", Map.of("id", "job-3"));
+            step(camel, outbox, "job-4", Map.of("id", "job-4", "callback_url", "https://hooks.example/",
+                    "callback_events", "started,finished"));
+            events.assertIsSatisfied(10_000);
+            assertEquals(java.util.Set.of("job-4_finished"),
+                    redis.clients().template().opsForZSet().range(redis.clients().keys().callbacksDue(), 0, -1));
+        } finally {
+            camel.stop();
+        }
+    }
+
+    private static void step(DefaultCamelContext camel, CallbackOutbox outbox, String id, Map<String, String> held) {
+        org.apache.camel.Exchange exchange = new org.apache.camel.support.DefaultExchange(camel);
+        exchange.setProperty(JobHeaders.JOB_ID, id);
+        exchange.setProperty(JobHeaders.JOB, held);
+        exchange.getMessage().setHeader(JobHeaders.CALLBACK_EVENT, "finished");
+        outbox.process(exchange);
+    }
 }

@@ -89,6 +89,41 @@ class JobStoreTest {
     }
 
     @Test
+    void aWorkersMoveCarriesItsLogLinesAcknowledgementAndTheJobInOneCallOnlyWhenApplied() {
+        String id = newJob();
+        assertEquals(id, store.claim("w1", Duration.ofSeconds(1)));
+        TransitionResult started = store.transition(id, Transition.to(JobStatus.STARTED).progress(0)
+                .log("started on worker w1").returningJob());
+        assertEquals("started", started.job().get("status"));
+        assertEquals("1", started.job().get("attempts"));
+        assertEquals(id, started.job().get("id"));
+        assertEquals(JobStatus.STARTED, store.status(id));
+
+        assertNull(store.transition(id, Transition.to(JobStatus.PROGRESS).progress(50)).job(), "not asked for");
+        store.transition(id, JobStatus.CANCELED, null);
+        TransitionResult late = store.transition(id, Transition.to(JobStatus.FINISHED).log("rendered 10 bytes")
+                .log("finished").acknowledgedBy("w1").returningJob().set("gcs_uri", "gs://b/o"));
+        assertFalse(late.applied());
+        assertNull(late.job());
+        assertEquals(List.of(id), store.processing("w1"), "a refused move leaves the processing list alone");
+        assertEquals(1, store.logs(id, 10).size(), "nor does it log: " + store.logs(id, 10));
+        assertNull(store.get(id).get("gcs_uri"));
+
+        String other = newJob();
+        assertEquals(other, store.claim("w1", Duration.ofSeconds(1)));
+        store.transition(other, JobStatus.STARTED, 0);
+        assertTrue(store.transition(other, Transition.to(JobStatus.FINISHED).log("rendered 10 bytes").log("finished")
+                .acknowledgedBy("w1").set("gcs_uri", "gs://b/o")).applied());
+        assertEquals(List.of(id), store.processing("w1"), "the finished job left the list, the other stayed");
+        assertEquals("gs://b/o", store.get(other).get("gcs_uri"));
+        assertEquals("100", store.get(other).get("progress"));
+        List<String> log = store.logs(other, 10);
+        assertEquals(2, log.size());
+        assertTrue(log.get(0).endsWith("] rendered 10 bytes") && log.get(1).endsWith("] finished"), log.toString());
+        assertNull(store.status(UUID.randomUUID().toString()));
+    }
+
+    @Test
     void canceledQueuedJobIsNeverStartedLater() {
         String id = newJob();
         assertTrue(store.transition(id, JobStatus.CANCELED, null).applied());

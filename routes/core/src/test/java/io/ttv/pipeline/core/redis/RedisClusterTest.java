@@ -40,7 +40,7 @@ class RedisClusterTest {
         store.heartbeat("w1", Duration.ofSeconds(30));
         assertEquals(id, store.claim("w1", Duration.ofSeconds(1)));
         store.transition(id, JobStatus.STARTED, null);
-        store.transitionAndLog(id, JobStatus.FAILED, null, "failed", "error", "boom");
+        store.transition(id, Transition.to(JobStatus.FAILED).log("failed").set("error", "boom"));
         clients.template().opsForHash().put(clients.keys().job(id), "callback_url", "https://hooks.example/");
         clients.template().opsForHash().put(clients.keys().job(id), "callback_events", "failed");
         assertNotNull(callbacks.enqueue(id, "failed"));
