@@ -6,6 +6,7 @@
 # Usage: scripts/bench.sh   (BENCH_DURATION=20 BENCH_REPEATS=3 BENCH_CONNECTIONS=64 BENCH_PIPELINE_JOBS=1000
 #                            BENCH_PIPELINE_CONCURRENCY="4 8 16" BENCH_LOCAL_JOBS=200 BENCH_FIXED_RATE=1000
 #                            BENCH_ONLY=intake_replication: only the intake with and without replica acknowledgement;
+#                            BENCH_ONLY=intake: only the intake with its accounting and profile;
 #                            BENCH_ONLY=worker: only the remote-generator pipeline, its video made by ffmpeg)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -356,6 +357,38 @@ remote_pipelines() {
     done
 }
 
+# --- intake: workers absent, so the queue only grows; every 202 must be a job in Redis --------------------
+# The API node "api" is running on $api_port.
+intake() {
+    local stored
+    account_begin intake jvm="$(node_pid api)" redis="$redis_pid"
+    repeat intake "http://127.0.0.1:$api_port/v1/jobs" "$WORK/post.lua"
+    stored=$(rcli ZCARD rq:jobs)
+    # Per stored job: wrk leaves out the answers still in flight when a run ends, Redis does not.
+    account_end intake "$stored" request
+    record intake accepted_202 "$ACCEPTED" jobs
+    record intake stored_in_redis "$stored" jobs
+    # wrk does not count answers still in flight when a run ends: stored may exceed accepted, never the reverse.
+    [ "$stored" -ge "$ACCEPTED" ] || log "WARNING: $ACCEPTED accepted but only $stored stored"
+}
+# The API node of the intake scenarios: the rate limiter is on, at a quota the load never reaches (the realistic
+# configuration: its cost is counted).
+start_api_node() {
+    api_port=$(free_port)
+    start_node api "$api_port" TTV_ROLE=api TTV_RATE_LIMIT=6000000 TTV_RATE_LIMIT_BURST=1000000 "${FAL[@]}"
+    wait_http "http://127.0.0.1:$api_port/v1/jobs?limit=1" 180
+}
+
+if [ "${BENCH_ONLY:-}" = intake ]; then
+    start_api_node
+    sleep 15   # as in the full run: the node has finished starting before the load begins
+    intake
+    profile intake api "http://127.0.0.1:$api_port/v1/jobs" "$WORK/post.lua"
+    report
+    log "results: $OUT/$STAMP.md and .json"
+    exit 0
+fi
+
 if [ "${BENCH_ONLY:-}" = worker ]; then
     # The fake API serves a test pattern of the local renderer's size instead of one of its videos.
     ffmpeg -loglevel error -f lavfi -i testsrc=duration=1:size=1280x720:rate=24 -pix_fmt yuv420p "$WORK/video.mp4"
@@ -411,25 +444,13 @@ record ceiling-redis-pipelined submissions_per_s "$(python3 -c 'import csv, sys;
 rcli FLUSHALL >/dev/null
 
 # --- start-up and memory ----------------------------------------------------------------------------------
-api_port=$(free_port)
 t0=$(now)
-# The rate limiter is on, at a quota the load never reaches (the realistic configuration: its cost is counted).
-start_node api "$api_port" TTV_ROLE=api TTV_RATE_LIMIT=6000000 TTV_RATE_LIMIT_BURST=1000000 "${FAL[@]}"
-wait_http "http://127.0.0.1:$api_port/v1/jobs?limit=1" 180
+start_api_node
 record startup api_node_ready "$(echo "$(now) - $t0" | bc)" s
 sleep 15   # idle: the node has just finished starting (compiling, collecting its start-up garbage)
 record memory rss_idle_api_node "$(rss_mb api)" MB
 
-# --- intake: workers absent, so the queue only grows; every 202 must be a job in Redis --------------------
-account_begin intake jvm="$(node_pid api)" redis="$redis_pid"
-repeat intake "http://127.0.0.1:$api_port/v1/jobs" "$WORK/post.lua"
-stored=$(rcli ZCARD rq:jobs)
-# Per stored job: wrk leaves out the answers still in flight when a run ends, Redis does not.
-account_end intake "$stored" request
-record intake accepted_202 "$ACCEPTED" jobs
-record intake stored_in_redis "$stored" jobs
-# wrk does not count answers still in flight when a run ends: stored may exceed accepted, never the reverse.
-[ "$stored" -ge "$ACCEPTED" ] || log "WARNING: $ACCEPTED accepted but only $stored stored"
+intake
 record memory rss_after_intake_api_node "$(rss_mb api)" MB
 profile intake api "http://127.0.0.1:$api_port/v1/jobs" "$WORK/post.lua"
 

@@ -32,6 +32,7 @@ import io.ttv.pipeline.core.redis.RateLimiter;
 import io.ttv.pipeline.core.flow.StepInterceptor;
 import io.ttv.pipeline.core.flow.RedisOutageConfiguration;
 import io.vertx.core.VertxOptions;
+import org.apache.camel.ManagementStatisticsLevel;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -40,6 +41,7 @@ import org.apache.camel.impl.health.ConsumersHealthCheckRepository;
 import org.apache.camel.impl.health.ContextHealthCheck;
 import org.apache.camel.impl.health.DefaultHealthCheckRegistry;
 import org.apache.camel.impl.health.RoutesHealthCheckRepository;
+import org.apache.camel.spi.ManagementAgent;
 import org.apache.camel.spi.SupervisingRouteController;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,6 +107,13 @@ public final class NodeAssembly implements AutoCloseable {
         camel.setApplicationContextClassLoader(NodeAssembly.class.getClassLoader());
         camel.getShutdownStrategy().setTimeout(ROUTES_STOP_TIMEOUT.toSeconds());
         camel.getShutdownStrategy().setShutdownRoutesInReverseOrder(true);
+        camel.build(); // sets up JMX management, configured next
+        // JMX statistics per route, not per processor: the console's route figures stay, and no step of a request
+        // pays for counters that nothing reads (docs/performance.md). Metrics come from Micrometer.
+        ManagementAgent jmx = camel.getManagementStrategy().getManagementAgent();
+        if (jmx != null) {
+            jmx.setStatisticsLevel(ManagementStatisticsLevel.RoutesOnly);
+        }
         // Redis subscriptions cannot start while Redis is down: Camel retries them in the background instead of
         // failing the node, which then starts, reports not ready, and works once Redis is back.
         SupervisingRouteController supervisor = camel.getRouteController().supervising();
