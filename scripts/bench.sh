@@ -7,7 +7,8 @@
 #                            BENCH_PIPELINE_CONCURRENCY="4 8 16" BENCH_LOCAL_JOBS=200 BENCH_FIXED_RATE=1000
 #                            BENCH_ONLY=intake_replication: only the intake with and without replica acknowledgement;
 #                            BENCH_ONLY=intake: only the intake with its accounting and profile;
-#                            BENCH_ONLY=worker: only the remote-generator pipeline, its video made by ffmpeg)
+#                            BENCH_ONLY=worker: only the remote-generator pipeline, its video made by ffmpeg;
+#                            BENCH_ONLY=soak: the 10-minute soak, BENCH_SOAK_SECONDS=600 BENCH_SOAK_RATE=40)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -384,6 +385,92 @@ if [ "${BENCH_ONLY:-}" = intake ]; then
     sleep 15   # as in the full run: the node has finished starting before the load begins
     intake
     profile intake api "http://127.0.0.1:$api_port/v1/jobs" "$WORK/post.lua"
+    report
+    log "results: $OUT/$STAMP.md and .json"
+    exit 0
+fi
+
+# --- soak (BENCH_ONLY=soak): an API node and a worker node together for BENCH_SOAK_SECONDS (600) at BENCH_SOAK_RATE
+# jobs/s (40: half the peak of one worker node at concurrency 4 against the instant remote generator, docs/performance.md).
+# Every answer must be a 202 and every job must finish; each node's RSS after the first two minutes must stay within
+# 10 % of its lowest sample; Redis may grow by the jobs stored (MEMORY USAGE of their keys) and nothing else.
+soak() {
+    local seconds=${BENCH_SOAK_SECONDS:-600} rate=${BENCH_SOAK_RATE:-40} clients=4 worker_port sampler jobs
+    local fal_job='{"prompt":"soak: a red fox","duration_seconds":1,"generator":"fal"}'
+    ffmpeg -loglevel error -f lavfi -i testsrc=duration=1:size=1280x720:rate=24 -pix_fmt yuv420p "$WORK/video.mp4"
+    start_api_node
+    worker_port=$(free_port)
+    start_node worker "$worker_port" TTV_ROLE=worker TTV_WORKER_CONCURRENCY=4 TTV_RATE_LIMIT=0 "${FAL[@]}"
+    wait_http "http://127.0.0.1:$worker_port/healthz" 180
+    rcli FLUSHALL >/dev/null
+    local memory_before
+    memory_before=$(rcli INFO memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')
+    (
+        local start=$SECONDS
+        while :; do
+            printf '%s\t%s\t%s\t%s\t%s\n' $(( SECONDS - start )) "$(rss_mb api)" "$(rss_mb worker)" \
+                "$(rcli INFO memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')" "$(rcli ZCARD rq:jobs)"
+            sleep 10
+        done
+    ) >"$WORK/soak.samples" & sampler=$!
+    hey -z "${seconds}s" -c "$clients" -q $(( rate / clients )) -m POST -T application/json -d "$fal_job" \
+        "http://127.0.0.1:$api_port/v1/jobs" >"$WORK/soak.hey"
+    drained
+    kill "$sampler"
+    jobs=$(rcli ZCARD rq:jobs)
+    python3 - "$WORK/soak.hey" "$WORK/soak.samples" "$jobs" "$memory_before" \
+        "$(rcli INFO memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')" \
+        "$(rcli EVAL "local n = {0, 0, 0} for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do \
+local s = redis.call('HGET', 'rq:job:' .. id, 'status') \
+if s == 'finished' then n[1] = n[1] + 1 elseif s == 'failed' then n[2] = n[2] + 1 else n[3] = n[3] + 1 end end \
+return n" 1 rq:jobs | tr '\n' ' ')" \
+        "$(rcli EVAL "local b, ids = 0, redis.call('ZRANGE', KEYS[1], 0, 99) for _, id in ipairs(ids) do \
+b = b + redis.call('MEMORY', 'USAGE', 'rq:job:' .. id) + (redis.call('MEMORY', 'USAGE', 'rq:job:' .. id .. ':logs') or 0) end \
+return math.floor(b / #ids)" 1 rq:jobs)" "$(rcli MEMORY USAGE rq:jobs)" >"$WORK/soak.tsv" <<'PY'
+import re, sys
+hey = open(sys.argv[1]).read()
+answered = sum(int(n) for n in re.findall(r"\[\d+\]\s+(\d+) responses", hey))
+accepted = sum(int(n) for n in re.findall(r"\[202\]\s+(\d+) responses", hey))
+errors = sum(int(n) for n in re.findall(r"\[\s*(\d+)\]\s+(?:Get|Post|dial|read)", hey))
+samples = [list(map(int, l.split())) for l in open(sys.argv[2]) if l.strip()]
+jobs, before, after = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+finished, failed, other = map(int, sys.argv[6].split())
+# What one stored job takes: its hash and log (a sample's mean) and its share of the rq:jobs index.
+per_job = int(sys.argv[7]) + int(sys.argv[8]) // max(1, jobs)
+warm = [s for s in samples if s[0] >= 120] or samples
+print(f"answers_not_202\t{answered - accepted + errors}\trequests")
+print(f"jobs_accepted\t{accepted}\tjobs")
+print(f"jobs_stored\t{jobs}\tjobs")
+print(f"jobs_finished\t{finished}\tjobs")
+print(f"jobs_failed_or_unfinished\t{failed + other}\tjobs")
+for i, node in ((1, "api"), (2, "worker")):
+    low, high = min(s[i] for s in warm), max(s[i] for s in warm)
+    print(f"rss_{node}_after_warmup_min\t{low}\tMB")
+    print(f"rss_{node}_after_warmup_max\t{high}\tMB")
+    print(f"rss_{node}_spread_after_warmup\t{100 * (high - low) / low:.1f}\t%")
+growth = (after - before) // max(1, jobs)
+print(f"redis_growth_per_job\t{growth}\tbytes")
+print(f"redis_memory_of_a_stored_job\t{per_job}\tbytes (MEMORY USAGE: hash, log, index entry)")
+# Memory that grows with something else than the jobs shows as a rise in the bytes per job added: compare the
+# second half of the run after warm-up with the first.
+half = len(warm) // 2
+def rate(a, b):
+    return (b[3] - a[3]) / max(1, b[4] - a[4])
+if half >= 2:
+    first, second = rate(warm[0], warm[half]), rate(warm[half], warm[-1])
+    print(f"redis_bytes_per_job_added_first_half\t{first:.0f}\tbytes")
+    print(f"redis_bytes_per_job_added_second_half\t{second:.0f}\tbytes")
+    print(f"redis_growth_beyond_the_jobs\t{100 * (second - first) / first:.1f}\t%")
+PY
+    local metric value unit
+    while IFS=$'\t' read -r metric value unit; do record soak "$metric" "$value" "$unit"; done <"$WORK/soak.tsv"
+    awk -F'\t' '($1 == "answers_not_202" || $1 == "jobs_failed_or_unfinished") && $2 > 0 ||
+                 $1 ~ /^rss_.*_spread/ && $2 > 10 || $1 == "redis_growth_beyond_the_jobs" && $2 > 10 {
+                     print "WARNING: soak " $1 " = " $2 " " $3 }' "$WORK/soak.tsv" >&2
+}
+
+if [ "${BENCH_ONLY:-}" = soak ]; then
+    soak
     report
     log "results: $OUT/$STAMP.md and .json"
     exit 0
