@@ -344,6 +344,41 @@ class ContractIT {
     }
 
     @Test
+    void aJobCreationTakesItsTokenWithTheJobAndARefusedOneStoresNothing() throws Exception {
+        Map<String, String> client = Map.of("X-Forwarded-For", "203.0.113.91");
+        long before = jobCount();
+        int accepted = 0;
+        HttpResponse<String> refused = null;
+        for (int i = 0; i < 30 && refused == null; i++) {
+            HttpResponse<String> r = call(b, "POST", "/v1/jobs", "{\"prompt\":\"a limited fox " + i + "\"}", client);
+            if (r.statusCode() == 202) {
+                accepted++;
+                assertEquals("10", r.headers().firstValue("RateLimit-Limit").orElseThrow(), r.headers().toString());
+                assertTrue(r.headers().firstValue("X-RateLimit-Remaining").isPresent());
+                assertTrue(r.headers().firstValue("RateLimit-Reset").isPresent());
+            } else {
+                refused = r;
+            }
+        }
+        assertNotNull(refused, "the burst of 10 ran out");
+        assertError(refused, 429, "RateLimitExceeded");
+        assertTrue(JSON.readTree(refused.body()).get("retryable").asBoolean());
+        assertTrue(Integer.parseInt(refused.headers().firstValue("Retry-After").orElseThrow()) >= 1);
+        assertEquals("0", refused.headers().firstValue("RateLimit-Remaining").orElseThrow());
+        assertTrue(accepted >= 10 && accepted <= 12, accepted + " accepted");
+        assertEquals(before + accepted, jobCount(), "one stored job per 202, none for the 429");
+        // Validation comes first and takes no token: a bad body is told what is wrong, not to wait.
+        assertError(call(b, "POST", "/v1/jobs", "{\"prompt\":\"\"}", client), 400, "ValidationError");
+        // The same client's other requests draw from the same bucket at the front door (at most one token refilled).
+        int refusedReads = 0;
+        for (int i = 0; i < 3; i++) {
+            refusedReads += c.send(HttpRequest.newBuilder(c.uri("/v1/jobs?limit=1"))
+                    .header("X-Forwarded-For", "203.0.113.91").build()).statusCode() == 429 ? 1 : 0;
+        }
+        assertTrue(refusedReads >= 2, refusedReads + " of 3 reads refused");
+    }
+
+    @Test
     void realAnswersMatchTheOpenApiDocument() throws Exception {
         OpenApiInteractionValidator validator = OpenApiInteractionValidator
                 .createForInlineApiSpecification(a.get("/openapi.json").body()).build();

@@ -31,7 +31,8 @@ public class IntakeFlow implements Flow {
         CreateJobRequest.Rules rules = new CreateJobRequest.Rules(node.generators().names(),
                 config.defaultGenerator(), config.callbackAllowHttp(), config.callbackAllowPrivate());
         JobEvents events = new JobEvents(MAX_LONG_POLLS);
-        JobIntake intake = new JobIntake(node.api(), node.jobs(), node.metrics(), rules, events, node.tracing());
+        JobIntake intake = new JobIntake(node.api(), node.jobs(), node.metrics(), rules, events, node.tracing(),
+                node.limiter());
         return List.of(new IntakeRoutes(intake, new ArtifactLinks(node.api(), node.artifacts()), events,
                 node.jobs().keys()));
     }

@@ -6,6 +6,7 @@ import io.ttv.pipeline.core.flow.JobHeaders;
 
 import io.ttv.pipeline.core.http.Api;
 import io.ttv.pipeline.core.http.ApiException;
+import io.ttv.pipeline.core.http.RateLimitAnswer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.opentelemetry.api.trace.SpanKind;
@@ -17,6 +18,7 @@ import io.ttv.pipeline.core.domain.ValidationException;
 import io.ttv.pipeline.core.metrics.PipelineMetrics;
 import io.ttv.pipeline.core.redis.CancelResult;
 import io.ttv.pipeline.core.redis.CreateResult;
+import io.ttv.pipeline.core.redis.RateLimiter;
 import io.ttv.pipeline.core.redis.JobPage;
 import io.ttv.pipeline.core.redis.JobStore;
 import io.ttv.pipeline.core.tracing.Tracing;
@@ -56,6 +58,7 @@ public class JobIntake {
     private final CreateJobRequest.Rules rules;
     private final JobEvents events;
     private final Tracing tracing;
+    private final RateLimiter limiter;
 
     /** Property: the validated create body. */
     static final String REQUEST = "TtvCreateRequest";
@@ -69,8 +72,9 @@ public class JobIntake {
     }
 
     public JobIntake(Api api, JobStore jobs, PipelineMetrics metrics, CreateJobRequest.Rules rules, JobEvents events,
-                     Tracing tracing) {
+                     Tracing tracing, RateLimiter limiter) {
         this.api = api;
+        this.limiter = limiter;
         this.tracing = tracing;
         this.events = events;
         this.jobs = jobs;
@@ -110,7 +114,8 @@ public class JobIntake {
 
     /**
      * Step 3: stores and queues the job in one Lua call ({@code create-job.lua}), or finds the job an earlier request
-     * with the same key created; the same key with another body is a 422. The job keeps the trace of its queuing
+     * with the same key created; the same key with another body is a 422. The same call takes the request's
+     * rate-limit token (a 429, nothing written, when there is none). The job keeps the trace of its queuing
      * ({@link Tracing#JOB_FIELD}), which the worker continues.
      */
     public void store(Exchange exchange) throws Exception {
@@ -121,14 +126,22 @@ public class JobIntake {
         String createdAt = Timestamps.format(now);
         Map<String, String> fields = fields(exchange, req, newId, createdAt);
         JobStore.Idempotency idempotency = exchange.getProperty(IDEMPOTENCY, JobStore.Idempotency.class);
+        String client = exchange.getMessage().getHeader(Api.RATE_LIMIT_CLIENT_HEADER, String.class);
+        RateLimiter.Bucket bucket = client != null && limiter.enabled() ? limiter.bucket(client) : null;
         CreateResult created = tracing.call("send " + Tracing.QUEUE, SpanKind.PRODUCER,
                 Tracing.queueHop("send", newId, req.generator()), () -> {
                     String trace = tracing.capture();
                     if (trace != null) {
                         fields.put(Tracing.JOB_FIELD, trace);
                     }
-                    return jobs.create(newId, now, fields, idempotency);
+                    return jobs.create(newId, now, fields, idempotency, bucket);
                 });
+        if (created.rateLimit() != null) {
+            exchange.setProperty(Api.RATE_LIMIT, created.rateLimit());
+        }
+        if (created.outcome() == CreateResult.Outcome.LIMITED) {
+            throw RateLimitAnswer.refusal(created.rateLimit());
+        }
         if (created.outcome() == CreateResult.Outcome.REUSED) {
             throw new ApiException(422, "IdempotencyKeyReused", "This Idempotency-Key was used for a different "
                     + "request within the last 24 h", Map.of("job_id", created.jobId()), false);

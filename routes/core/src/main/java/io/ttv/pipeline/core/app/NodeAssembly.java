@@ -166,7 +166,7 @@ public final class NodeAssembly implements AutoCloseable {
                 config.role().runsWorkers() ? workerId : null, jobs, admin, deadLetters, outbox, camel,
                 routeId -> Objects.requireNonNullElse(flows.originOf(routeId), coreOrigin));
         node = new NodeContext(camel, config, mapper, api, jobs, admin, deadLetters, outbox, callbacks, artifacts,
-                metrics, generators, operations, workerId, tracing);
+                metrics, generators, operations, workerId, tracing, limiter);
 
         camel.addRoutes(new ApiErrorConfiguration(api));
         camel.addRoutes(new RedisOutageConfiguration());

@@ -11,6 +11,7 @@ import io.ttv.pipeline.core.redis.AdminStore;
 import io.ttv.pipeline.core.redis.CallbackDeadLetters;
 import io.ttv.pipeline.core.redis.CallbackQueue;
 import io.ttv.pipeline.core.redis.JobStore;
+import io.ttv.pipeline.core.redis.RateLimiter;
 import io.ttv.pipeline.core.tracing.Tracing;
 import io.ttv.pipeline.ops.PipelineOperations;
 import org.apache.camel.CamelContext;
@@ -23,6 +24,7 @@ import org.apache.camel.CamelContext;
  * @param operations what the console and the admin endpoints do on this node
  * @param callbacks  the callback deliveries waiting in Redis (queued by {@code outbox}, delivered by any node)
  * @param tracing    the node's OpenTelemetry tracing (does nothing when off)
+ * @param limiter    the API's shared rate limit, which a job creation takes its token from
  */
 public record NodeContext(
         CamelContext camel,
@@ -39,5 +41,6 @@ public record NodeContext(
         Generators generators,
         PipelineOperations operations,
         String workerId,
-        Tracing tracing) {
+        Tracing tracing,
+        RateLimiter limiter) {
 }

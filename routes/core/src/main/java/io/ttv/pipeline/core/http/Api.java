@@ -1,5 +1,7 @@
 package io.ttv.pipeline.core.http;
 
+import io.ttv.pipeline.core.redis.RateLimiter;
+
 import io.ttv.pipeline.core.domain.ValidationException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -22,6 +24,13 @@ public final class Api {
     public static final String REQUEST_ID = "TtvRequestId";
     /** Set by the front door on an authenticated request: which API key (by digest prefix) made it. */
     public static final String PRINCIPAL_HEADER = "X-Ttv-Principal";
+    /**
+     * Set by the front door on a job creation when rate limiting is on: whose bucket the creation takes its token
+     * from (the principal, or {@code ip:} and the client address).
+     */
+    public static final String RATE_LIMIT_CLIENT_HEADER = "X-Ttv-RateLimit-Client";
+    /** Property: the rate-limit decision of a request that took its token in a route ({@link RateLimiter.Decision}). */
+    public static final String RATE_LIMIT = "TtvRateLimit";
     private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     private final ObjectMapper mapper;
@@ -52,6 +61,10 @@ public final class Api {
     public void respond(Exchange exchange, int status, Object body) {
         Message m = exchange.getMessage();
         m.removeHeaders("*");
+        RateLimiter.Decision rateLimit = exchange.getProperty(RATE_LIMIT, RateLimiter.Decision.class);
+        if (rateLimit != null) {
+            RateLimitAnswer.headers(rateLimit, m::setHeader);
+        }
         m.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         m.setHeader(Exchange.CONTENT_TYPE, "application/json");
         try {

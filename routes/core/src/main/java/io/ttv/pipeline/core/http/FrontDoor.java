@@ -10,6 +10,7 @@ import io.ttv.pipeline.core.redis.RateLimiter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -76,6 +77,7 @@ public final class FrontDoor {
         // Camel reads the id from this header, so routes and the front door agree on it.
         request.headers().set("X-Request-ID", requestId);
         request.headers().remove(Api.PRINCIPAL_HEADER);
+        request.headers().remove(Api.RATE_LIMIT_CLIENT_HEADER);
         track(request.connection());
         ctx.addHeadersEndHandler(v -> {
             MultiMap h = ctx.response().headers();
@@ -146,6 +148,12 @@ public final class FrontDoor {
             return;
         }
         String client = principal != null ? principal : "ip:" + clientAddress(ctx.request());
+        if (isJobCreation(ctx.request().method(), path)) {
+            // The creation takes the token in its own Lua call (one round trip for both): it is told whose.
+            ctx.request().headers().set(Api.RATE_LIMIT_CLIENT_HEADER, client);
+            ctx.next();
+            return;
+        }
         // The body is read after this asynchronous step: held back until the body handler resumes the request.
         ctx.request().pause();
         ctx.vertx().executeBlocking(() -> limiter.take(client), false).onComplete(result -> {
@@ -157,20 +165,24 @@ public final class FrontDoor {
             }
             RateLimiter.Decision d = result.result();
             MultiMap h = ctx.response().headers();
-            String limit = Integer.toString(limiter.burst());
-            String remaining = Integer.toString(d.remaining());
-            String reset = Long.toString(seconds(d.resetMs()));
-            h.set("RateLimit-Limit", limit).set("RateLimit-Remaining", remaining).set("RateLimit-Reset", reset);
-            h.set("X-RateLimit-Limit", limit).set("X-RateLimit-Remaining", remaining).set("X-RateLimit-Reset", reset);
+            RateLimitAnswer.headers(d, h::set);
             if (d.allowed()) {
                 ctx.next();
             } else {
-                long retryAfter = Math.max(1, seconds(d.retryAfterMs()));
-                h.set("Retry-After", Long.toString(retryAfter));
-                error(ctx, 429, "RateLimitExceeded", "Too many requests; retry after " + retryAfter + " s",
-                        Map.of("retry_after_seconds", retryAfter), true);
+                ApiException refusal = RateLimitAnswer.refusal(d);
+                error(ctx, refusal.status(), refusal.code(), refusal.getMessage(), refusal.details(),
+                        refusal.retryable());
             }
         });
+    }
+
+    /** {@code POST /v1/jobs} and the un-versioned {@code POST /jobs}. */
+    static boolean isJobCreation(HttpMethod method, String path) {
+        if (method != HttpMethod.POST) {
+            return false;
+        }
+        String p = PathTemplates.withoutTrailingSlash(path);
+        return p.equals("/v1/jobs") || p.equals("/jobs");
     }
 
     /** The job endpoints and the admin endpoints: they need an API key when keys are configured. */
@@ -256,7 +268,4 @@ public final class FrontDoor {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(Buffer.buffer(body));
     }
 
-    private static long seconds(long ms) {
-        return (ms + 999) / 1000;
-    }
 }

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -72,7 +73,8 @@ public class JobStore {
         this.keys = keys;
         this.replicas = replicas;
         String stateMachine = luaSource("state-machine.lua");
-        this.createScript = new DefaultRedisScript<>(luaSource("create-job.lua"), List.class);
+        this.createScript = new DefaultRedisScript<>(luaSource("token-bucket.lua") + luaSource("create-job.lua"),
+                List.class);
         this.transitionScript = new DefaultRedisScript<>(stateMachine + luaSource("transition.lua"), List.class);
         this.requeueScript = new DefaultRedisScript<>(stateMachine + luaSource("requeue-worker.lua"), List.class);
         this.lockScript = new DefaultRedisScript<>(luaSource("acquire-lock.lua"), Long.class);
@@ -109,29 +111,47 @@ public class JobStore {
      * @throws NotReplicatedException if a created or replayed job did not reach the required replicas in time
      */
     public CreateResult create(String id, Instant createdAt, Map<String, String> fields, Idempotency idempotency) {
-        List<String> args = new ArrayList<>(4 + fields.size() * 2);
+        return create(id, createdAt, fields, idempotency, null);
+    }
+
+    /**
+     * As {@link #create(String, Instant, Map, Idempotency)}, the request first taking a token from {@code bucket}
+     * (null: none) in the same call: when the bucket is empty nothing is written ({@link CreateResult.Outcome#LIMITED}).
+     */
+    public CreateResult create(String id, Instant createdAt, Map<String, String> fields, Idempotency idempotency,
+                               RateLimiter.Bucket bucket) {
+        List<String> args = new ArrayList<>(7 + fields.size() * 2);
         args.add(id);
         args.add(Long.toString(createdAt.toEpochMilli()));
         args.add(idempotency == null ? "" : idempotency.fingerprint());
         args.add(Long.toString(IDEMPOTENCY_RETENTION.toSeconds()));
+        args.add(idempotency == null ? "0" : "1");
+        args.add(bucket == null ? "" : bucket.tokensPerMs());
+        args.add(bucket == null ? "" : Integer.toString(bucket.burst()));
         fields.forEach((k, v) -> {
             args.add(k);
             args.add(v);
         });
-        List<String> scriptKeys = idempotency == null
-                ? List.of(keys.job(id), keys.jobsIndex(), keys.queue())
-                : List.of(keys.job(id), keys.jobsIndex(), keys.queue(),
-                keys.idempotency(idempotency.scopedKeyDigest()));
+        List<String> scriptKeys = new ArrayList<>(5);
+        Collections.addAll(scriptKeys, keys.job(id), keys.jobsIndex(), keys.queue());
+        if (idempotency != null) {
+            scriptKeys.add(keys.idempotency(idempotency.scopedKeyDigest()));
+        }
+        if (bucket != null) {
+            scriptKeys.add(bucket.key());
+        }
         if (replicas.count() == 0) {
-            return createResult(id, redis.execute(createScript, scriptKeys, args.toArray()));
+            return createResult(id, redis.execute(createScript, scriptKeys, args.toArray()), bucket);
         }
         // WAIT counts the replicas that have the replication stream up to this connection's last command, so the
         // script and WAIT must share one. That covers a replayed job too, although another connection wrote it.
         return redis.execute(new SessionCallback<CreateResult>() {
             @Override
             public <K, V> CreateResult execute(RedisOperations<K, V> operations) {
-                CreateResult created = createResult(id, redis.execute(createScript, scriptKeys, args.toArray()));
-                if (created.outcome() != CreateResult.Outcome.REUSED) {
+                CreateResult created = createResult(id, redis.execute(createScript, scriptKeys, args.toArray()),
+                        bucket);
+                if (created.outcome() != CreateResult.Outcome.REUSED
+                        && created.outcome() != CreateResult.Outcome.LIMITED) {
                     awaitReplicas("job " + created.jobId());
                 }
                 return created;
@@ -139,12 +159,12 @@ public class JobStore {
         });
     }
 
-    private static CreateResult createResult(String id, List<?> r) {
-        if (r == null || r.size() != 2 || "exists".equals(r.get(0))) {
+    private static CreateResult createResult(String id, List<?> r, RateLimiter.Bucket bucket) {
+        if (r == null || r.size() != (bucket == null ? 2 : 6) || "exists".equals(r.get(0))) {
             throw new IllegalStateException("job " + id + " not created: create-job returned " + r);
         }
         return new CreateResult(CreateResult.Outcome.valueOf(r.get(0).toString().toUpperCase(Locale.ROOT)),
-                r.get(1).toString());
+                r.get(1).toString(), bucket == null ? null : RateLimiter.decision(r, 2, bucket.burst()));
     }
 
     /** Redis {@code WAIT} on the current connection: every earlier write of it must reach the required replicas. */

@@ -48,6 +48,38 @@ class JobStoreTest {
     }
 
     @Test
+    void aCreationTakesItsRateLimitTokenInTheSameCallAndARefusedOneWritesNothing() {
+        RateLimiter limiter = new RateLimiter(clients.template(), clients.keys(), 60, 2);
+        RateLimiter.Bucket bucket = limiter.bucket("ip:203.0.113.9");
+        long depth = store.queueDepth();
+        CreateResult first = store.create(UUID.randomUUID().toString(), Instant.now(), Map.of("status", "queued"), null,
+                bucket);
+        assertEquals(CreateResult.Outcome.CREATED, first.outcome());
+        assertTrue(first.rateLimit().allowed());
+        assertEquals(2, first.rateLimit().limit());
+        assertEquals(1, first.rateLimit().remaining());
+        JobStore.Idempotency key = new JobStore.Idempotency("digest-" + UUID.randomUUID(), "fingerprint");
+        String second = UUID.randomUUID().toString();
+        assertEquals(CreateResult.Outcome.CREATED,
+                store.create(second, Instant.now(), Map.of("status", "queued"), key, bucket).outcome());
+
+        String refused = UUID.randomUUID().toString();
+        CreateResult limited = store.create(refused, Instant.now(), Map.of("status", "queued"), null, bucket);
+        assertEquals(CreateResult.Outcome.LIMITED, limited.outcome());
+        assertFalse(limited.rateLimit().allowed());
+        assertTrue(limited.rateLimit().retryAfterMs() > 0);
+        assertNull(store.get(refused), "a refused creation writes nothing");
+        assertEquals(depth + 2, store.queueDepth());
+        assertEquals(CreateResult.Outcome.LIMITED,
+                store.create(UUID.randomUUID().toString(), Instant.now(), Map.of(), key, bucket).outcome(),
+                "a replay takes a token too");
+        assertEquals(CreateResult.Outcome.CREATED, store.create(UUID.randomUUID().toString(), Instant.now(),
+                Map.of("status", "queued"), null, limiter.bucket("ip:203.0.113.10")).outcome(), "buckets are per client");
+        assertTrue(limiter.take("ip:203.0.113.10").allowed(), "the front door's calls share the bucket");
+        assertFalse(limiter.take("ip:203.0.113.10").allowed());
+    }
+
+    @Test
     void claimMovesTheOldestJobIntoTheWorkersListUntilAcknowledged() {
         String first = newJob();
         String second = newJob();
