@@ -8,7 +8,8 @@
 #                            BENCH_ONLY=intake_replication: only the intake with and without replica acknowledgement;
 #                            BENCH_ONLY=intake: only the intake with its accounting and profile;
 #                            BENCH_ONLY=worker: only the remote-generator pipeline, its video made by ffmpeg;
-#                            BENCH_ONLY=soak: the 10-minute soak, BENCH_SOAK_SECONDS=600 BENCH_SOAK_RATE=40)
+#                            BENCH_ONLY=soak: the 10-minute soak, BENCH_SOAK_SECONDS=600 BENCH_SOAK_RATE=40;
+#                            BENCH_ASSEMBLY=DIR: another assembly than distribution/target/assembly)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -20,7 +21,7 @@ PIPELINE_JOBS=${BENCH_PIPELINE_JOBS:-1000}
 PIPELINE_CONCURRENCY=${BENCH_PIPELINE_CONCURRENCY:-4 8 16}
 LOCAL_JOBS=${BENCH_LOCAL_JOBS:-200}
 FIXED_RATE=${BENCH_FIXED_RATE:-1000}
-ASSEMBLY="$ROOT/distribution/target/assembly"
+ASSEMBLY="${BENCH_ASSEMBLY:-$ROOT/distribution/target/assembly}"
 OUT="$ROOT/bench/results"
 STAMP=$(date -u +%Y%m%d-%H%M%S)
 
@@ -301,16 +302,20 @@ if s == 'finished' or s == 'failed' or s == 'canceled' then n = n + 1 end end re
         sleep 0.1
     done
     rcli --no-raw EVAL "local out = {} for i, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do \
-local h = redis.call('HMGET', 'rq:job:' .. id, 'status', 'started_at', 'finished_at', 'generation_ms') \
-out[i] = table.concat({h[1] or '', h[2] or '', h[3] or '', h[4] or ''}, ' ') end return out" 1 rq:jobs \
+local h = redis.call('HMGET', 'rq:job:' .. id, 'status', 'started_at', 'finished_at', 'generation_ms', 'error') \
+out[i] = table.concat({h[1] or '', h[2] or '', h[3] or '', h[4] or '', h[5] or ''}, '|') end return out" 1 rq:jobs \
         | sed 's/^ *[0-9]*) "//; s/"$//' >"$WORK/$name.txt"
     python3 - "$WORK/$name.txt" >"$WORK/$name.tsv" <<'PY'
 import sys, statistics
 from datetime import datetime
 def t(s): return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp() * 1000
+import collections
 finished, starts, ends, processing, generation = 0, [], [], [], []
+errors = collections.Counter()
 for line in open(sys.argv[1]):
-    p = line.split()
+    p = line.rstrip("\n").split("|", 4)  # status|started_at|finished_at|generation_ms|error
+    if p[0] == "failed":
+        errors[p[4] if len(p) > 4 and p[4] else "(no error)"] += 1
     if len(p) < 4 or p[0] != "finished":
         continue
     finished += 1
@@ -321,14 +326,17 @@ for line in open(sys.argv[1]):
     processing.append(ended - started - gen)
 q = lambda xs, f: sorted(xs)[min(len(xs) - 1, int(len(xs) * f))]
 print(f"finished\t{finished}")
+if errors:
+    print(f"failed\t{sum(errors.values())}\t" + "; ".join(f"{n} x {e}" for e, n in errors.most_common(3)))
 print(f"overhead_processing_median\t{statistics.median(processing):.1f}")
 print(f"overhead_processing_p99\t{q(processing, 0.99):.1f}")
 print(f"generation_median\t{statistics.median(generation):.1f}")
 print(f"jobs_per_s\t{finished / ((max(ends) - min(starts)) / 1000):.1f}")
 PY
-    while IFS=$'\t' read -r k v; do
+    while IFS=$'\t' read -r k v why; do
         case $k in
             finished) record "$name" jobs_finished "$v" jobs ;;
+            failed) record "$name" jobs_failed "$v" "jobs: $why" ;;
             jobs_per_s) record "$name" jobs_per_s "$v" jobs/s ;;
             *) record "$name" "$k" "$v" ms ;;
         esac
@@ -562,7 +570,8 @@ record status_fixed_rate p50_at_${FIXED_RATE}_rps "$(printf '%s\n' "${fixed[@]}"
 record status_fixed_rate p99_at_${FIXED_RATE}_rps "$(printf '%s\n' "${fixed[@]}" | cut -d' ' -f2 | median)" ms
 
 # --- ceiling: the Camel floor, the intake flow replaced by a route answering a constant 202 (bench/floor-flow) ----
-# The same node, front door (rate limit included), REST DSL and direct hop as the intake scenario: what the platform
+# The same node, front door, REST DSL and direct hop as the intake scenario (no rate-limit call: a job creation takes
+# its token in the creation, which the floor does not make): what the platform
 # costs per request. Afterwards the real intake flow comes back for the scenarios below.
 # created_id: the id in the answer to one POST /v1/jobs on the API node
 created_id() {
