@@ -398,6 +398,12 @@ if [ "${BENCH_ONLY:-}" = intake ]; then
     exit 0
 fi
 
+# The video the fake provider serves when no local pipeline ran first: a 1 s 1280x720 test pattern.
+test_pattern_video() {
+    ffmpeg -loglevel error -f lavfi -i testsrc=duration=1:size=1280x720:rate=24 -pix_fmt yuv420p "$WORK/video.mp4"
+}
+used_memory() { rcli INFO memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p'; }
+
 # --- soak (BENCH_ONLY=soak): an API node and a worker node together for BENCH_SOAK_SECONDS (600) at BENCH_SOAK_RATE
 # jobs/s (40: half the peak of one worker node at concurrency 4 against the instant remote generator, docs/performance.md).
 # Every answer must be a 202 and every job must finish; each node's RSS after the first two minutes must stay within
@@ -405,19 +411,19 @@ fi
 soak() {
     local seconds=${BENCH_SOAK_SECONDS:-600} rate=${BENCH_SOAK_RATE:-40} clients=4 worker_port sampler jobs
     local fal_job='{"prompt":"soak: a red fox","duration_seconds":1,"generator":"fal"}'
-    ffmpeg -loglevel error -f lavfi -i testsrc=duration=1:size=1280x720:rate=24 -pix_fmt yuv420p "$WORK/video.mp4"
+    test_pattern_video
     start_api_node
     worker_port=$(free_port)
     start_node worker "$worker_port" TTV_ROLE=worker TTV_WORKER_CONCURRENCY=4 TTV_RATE_LIMIT=0 "${FAL[@]}"
     wait_http "http://127.0.0.1:$worker_port/healthz" 180
     rcli FLUSHALL >/dev/null
     local memory_before
-    memory_before=$(rcli INFO memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')
+    memory_before=$(used_memory)
     (
         local start=$SECONDS
         while :; do
             printf '%s\t%s\t%s\t%s\t%s\n' $(( SECONDS - start )) "$(rss_mb api)" "$(rss_mb worker)" \
-                "$(rcli INFO memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')" "$(rcli ZCARD rq:jobs)"
+                "$(used_memory)" "$(rcli ZCARD rq:jobs)"
             sleep 10
         done
     ) >"$WORK/soak.samples" & sampler=$!
@@ -427,7 +433,7 @@ soak() {
     kill "$sampler"
     jobs=$(rcli ZCARD rq:jobs)
     python3 - "$WORK/soak.hey" "$WORK/soak.samples" "$jobs" "$memory_before" \
-        "$(rcli INFO memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')" \
+        "$(used_memory)" \
         "$(rcli EVAL "local n = {0, 0, 0} for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do \
 local s = redis.call('HGET', 'rq:job:' .. id, 'status') \
 if s == 'finished' then n[1] = n[1] + 1 elseif s == 'failed' then n[2] = n[2] + 1 else n[3] = n[3] + 1 end end \
@@ -486,7 +492,7 @@ fi
 
 if [ "${BENCH_ONLY:-}" = worker ]; then
     # The fake API serves a test pattern of the local renderer's size instead of one of its videos.
-    ffmpeg -loglevel error -f lavfi -i testsrc=duration=1:size=1280x720:rate=24 -pix_fmt yuv420p "$WORK/video.mp4"
+    test_pattern_video
     api_port=$(free_port)
     start_node api "$api_port" TTV_ROLE=api TTV_RATE_LIMIT=0 "${FAL[@]}"
     wait_http "http://127.0.0.1:$api_port/v1/jobs?limit=1" 180

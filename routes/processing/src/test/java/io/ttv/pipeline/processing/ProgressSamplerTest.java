@@ -16,7 +16,8 @@ class ProgressSamplerTest {
     void aFastRenderWritesOnlyReportsTenPointsApart() {
         ProgressSampler sampler = new ProgressSampler(0);
         List<Integer> written = new ArrayList<>();
-        // What the remote generator reports for a provider that answers at once (scaled to 0..90 by the worker).
+        // Reports in the remote generator's shape for a provider that answers at once: submitted, queued, running,
+        // then the download's steps (already scaled to 0..90 by the worker).
         for (int p : new int[] {1, 4, 9, 81, 82, 84, 86, 88, 89, 90}) {
             if (sampler.worthWriting(p, p * MS)) {
                 written.add(p);

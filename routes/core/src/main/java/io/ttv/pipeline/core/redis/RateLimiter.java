@@ -34,10 +34,6 @@ public class RateLimiter {
         return perMinute > 0;
     }
 
-    public int burst() {
-        return burst;
-    }
-
     /** Takes one request from {@code client}'s bucket. */
     public Decision take(String client) {
         List<?> r = redis.execute(script, List.of(keys.rateLimit(client)), tokensPerMs, Integer.toString(burst));

@@ -44,15 +44,8 @@ class ProgressThrottleTest {
 
     @Test
     void theOutboxQueuesOneProgressEventPerFiveSecondsAndEveryOtherEvent() throws Exception {
-        DefaultCamelContext camel = new DefaultCamelContext();
+        DefaultCamelContext camel = outboxToMock();
         try {
-            camel.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from(CallbackEndpoints.OUTBOX).to("mock:events");
-                }
-            });
-            camel.start();
             MockEndpoint events = camel.getEndpoint("mock:events", MockEndpoint.class);
             events.expectedHeaderValuesReceivedInAnyOrder(JobHeaders.CALLBACK_EVENT,
                     "started", "progress", "progress", "finished", "progress");
@@ -82,15 +75,8 @@ class ProgressThrottleTest {
 
     @Test
     void aStepOfAHeldJobWithoutTheCallbackCostsNoRedisCall() throws Exception {
-        DefaultCamelContext camel = new DefaultCamelContext();
+        DefaultCamelContext camel = outboxToMock();
         try {
-            camel.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from(CallbackEndpoints.OUTBOX).to("mock:events");
-                }
-            });
-            camel.start();
             MockEndpoint events = camel.getEndpoint("mock:events", MockEndpoint.class);
             events.expectedHeaderValuesReceivedInAnyOrder(JobHeaders.CALLBACK_EVENT, "finished");
             events.setAssertPeriod(300);
@@ -118,5 +104,18 @@ class ProgressThrottleTest {
         exchange.setProperty(JobHeaders.JOB, held);
         exchange.getMessage().setHeader(JobHeaders.CALLBACK_EVENT, "finished");
         outbox.process(exchange);
+    }
+
+    /** A started context whose outbox hands off to {@code mock:events}. */
+    private static DefaultCamelContext outboxToMock() throws Exception {
+        DefaultCamelContext camel = new DefaultCamelContext();
+        camel.addRoutes(new RouteBuilder() {
+            @Override
+            public void configure() {
+                from(CallbackEndpoints.OUTBOX).to("mock:events");
+            }
+        });
+        camel.start();
+        return camel;
     }
 }
