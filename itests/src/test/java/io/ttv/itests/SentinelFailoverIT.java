@@ -83,7 +83,8 @@ class SentinelFailoverIT {
                     .filter(a -> a.status == 202 && a.atNanos > killedAt
                             && refused.stream().allMatch(r -> r.atNanos < a.atNanos))
                     .mapToLong(a -> a.atNanos - killedAt).min().orElseThrow() / 1e9;
-            assertTrue(lastRefusalS <= MAX_OUTAGE.toSeconds(), "503s for " + lastRefusalS + " s after the kill");
+            assertTrue(lastRefusalS <= MAX_OUTAGE.toSeconds(), () -> "503s for " + lastRefusalS
+                    + " s after the kill; the Sentinels' events:" + group.events());
 
             List<String> accepted = answers.stream().filter(a -> a.status == 202).map(Answer::jobId).toList();
             int lost = 0;
@@ -98,9 +99,9 @@ class SentinelFailoverIT {
             }
             System.out.printf("SentinelFailoverIT TTV_REDIS_WAIT_REPLICAS=%d: master %s killed; %d creations, "
                             + "%d accepted, %d refused (503); last 503 %.1f s after the kill, first 202 after it "
-                            + "%.1f s after the kill; new master %s; accepted jobs lost: %d%n",
+                            + "%.1f s after the kill; new master %s after %d failover(s); accepted jobs lost: %d%n",
                     waitReplicas, oldMaster, answers.size(), accepted.size(), refused.size(), lastRefusalS,
-                    firstAcceptedAfterS, group.master(), lost);
+                    firstAcceptedAfterS, group.master(), group.failovers(), lost);
             if (waitReplicas > 0) {
                 assertEquals(0, lost, "jobs acknowledged by a replica were lost");
             }

@@ -16,12 +16,15 @@ import java.util.stream.Collectors;
 
 /**
  * A Sentinel-managed Redis group on loopback: a master, two replicas and three Sentinels (quorum 2), all the
- * embedded-redis binary. Sentinels declare the master down after one second without an answer.
+ * embedded-redis binary. Sentinels declare the master down after three seconds without an answer. With one second,
+ * a Sentinel on a loaded machine could declare the master it had just promoted down before its first ping, and fail
+ * over a second time; a failed election is retried after twice the failover timeout (10 s here).
  */
 final class SentinelGroup implements AutoCloseable {
     static final String MASTER_ID = "ttvmaster";
     private static final int REPLICAS = 2;
     private static final int SENTINELS = 3;
+    private static final int DOWN_AFTER_MS = 3000;
 
     private final Path work;
     private final List<Process> processes = new ArrayList<>();
@@ -45,8 +48,8 @@ final class SentinelGroup implements AutoCloseable {
                         "bind 127.0.0.1",
                         "dir " + work,
                         "sentinel monitor " + MASTER_ID + " 127.0.0.1 " + masterPort + " 2",
-                        "sentinel down-after-milliseconds " + MASTER_ID + " 1000",
-                        "sentinel failover-timeout " + MASTER_ID + " 10000",
+                        "sentinel down-after-milliseconds " + MASTER_ID + " " + DOWN_AFTER_MS,
+                        "sentinel failover-timeout " + MASTER_ID + " 5000",
                         "sentinel parallel-syncs " + MASTER_ID + " 2", ""));
                 processes.add(Processes.startRedisServer(work, "sentinel-" + i, port,
                         List.of(conf.toString(), "--sentinel")));
@@ -102,6 +105,33 @@ final class SentinelGroup implements AutoCloseable {
             throw new AssertionError("the master did not die");
         }
         return master;
+    }
+
+    /**
+     * The Sentinels' notable events ({@code +odown}, {@code +try-failover}, {@code +elected-leader},
+     * {@code +switch-master}, {@code +tilt}, aborted failovers …), one line per event with the Sentinel's number.
+     */
+    String events() {
+        StringBuilder out = new StringBuilder();
+        for (int i = 1; i <= SENTINELS; i++) {
+            try {
+                for (String line : Files.readAllLines(work.resolve("sentinel-" + i + ".log"))) {
+                    if (line.contains(" # ") && !line.contains("configuration")) {
+                        out.append("\n  sentinel-").append(i).append(": ").append(line);
+                    }
+                }
+            } catch (IOException e) {
+                out.append("\n  sentinel-").append(i).append(": log unreadable: ").append(e);
+            }
+        }
+        return out.toString();
+    }
+
+    /** How many times the first Sentinel switched to a new master. */
+    long failovers() throws IOException {
+        try (var lines = Files.lines(work.resolve("sentinel-1.log"))) {
+            return lines.filter(l -> l.contains("+switch-master")).count();
+        }
     }
 
     @Override
