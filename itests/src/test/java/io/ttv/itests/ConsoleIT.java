@@ -91,6 +91,23 @@ class ConsoleIT {
         }
     }
 
+    /** The third-party jars come wrapped from the build: the node wraps nothing at boot (docs/packaging.md). */
+    @Test
+    @Order(0)
+    void everyBundleComesReadyFromTheBuildAndNoneFromAWrapUrl() {
+        // bundle:list -l rows: ID | State | Lvl | Version | Location
+        List<String[]> bundles = console("bundle:list -t 0 -l").lines().map(l -> l.split("\\s*[│|]\\s*"))
+                .filter(cells -> cells.length == 5 && cells[0].strip().matches("\\d+")).toList();
+        assertTrue(bundles.size() > 100, "bundle:list -t 0 -l lists the node's bundles: " + bundles.size());
+        assertEquals(List.of(), bundles.stream().map(cells -> cells[4]).filter(l -> l.startsWith("wrap:")).toList(),
+                "bundles installed from wrap: URLs");
+        List<String[]> wrapped = bundles.stream().filter(cells -> cells[4].startsWith("mvn:io.ttv/ttv-wrapped/"))
+                .toList();
+        assertFalse(wrapped.isEmpty(), "no bundle from io.ttv:ttv-wrapped");
+        assertEquals(List.of(), wrapped.stream().filter(cells -> !cells[1].equals("Active")).map(cells -> cells[4])
+                .toList(), "wrapped bundles that are not active");
+    }
+
     @Test
     @Order(1)
     void jobsAndJobShowMatchTheApi() throws Exception {
