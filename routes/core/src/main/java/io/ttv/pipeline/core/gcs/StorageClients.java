@@ -4,7 +4,6 @@ import com.google.api.gax.retrying.RetrySettings;
 import com.google.auth.Credentials;
 import com.google.auth.ServiceAccountSigner;
 import com.google.auth.oauth2.GoogleCredentials;
-import com.google.auth.oauth2.ServiceAccountCredentials;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.http.HttpTransportOptions;
 import com.google.cloud.storage.Storage;
@@ -16,8 +15,6 @@ import io.ttv.pipeline.core.config.PipelineConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 
 /**
@@ -26,8 +23,6 @@ import java.time.Duration;
  * storage outage shows up as an error, never as a hang.
  */
 public final class StorageClients {
-    private static final String EMULATOR_SIGNER = "ttv-local@ttv-local.iam.gserviceaccount.com";
-
     private StorageClients() {
     }
 
@@ -80,7 +75,7 @@ public final class StorageClients {
 
     /**
      * The signer for V4 signed URLs: the service account itself when it can sign; for an emulator (which does not
-     * check signatures) a key made for this process.
+     * check signatures) a key made for this process ({@link EmulatorSigner}).
      */
     public static ServiceAccountSigner signer(Storage storage, PipelineConfig config) {
         Credentials credentials = storage.getOptions().getCredentials();
@@ -88,17 +83,7 @@ public final class StorageClients {
             return s;
         }
         if (config.usesGcsEmulator()) {
-            try {
-                KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
-                gen.initialize(2048);
-                return ServiceAccountCredentials.newBuilder()
-                        .setClientEmail(EMULATOR_SIGNER)
-                        .setPrivateKey(gen.generateKeyPair().getPrivate())
-                        .setProjectId(storage.getOptions().getProjectId())
-                        .build();
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(e);
-            }
+            return new EmulatorSigner();
         }
         return null;
     }
