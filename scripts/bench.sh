@@ -52,7 +52,7 @@ cleanup() {
     # The JVMs are grandchildren (bin/karaf runs them): wait for them to exit before removing their files.
     local deadline=$(( $(date +%s) + 60 ))
     while pgrep -f "karaf.home=$WORK/" >/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.2; done
-    rm -rf "$WORK"
+    if [ -n "${BENCH_KEEP_WORK:-}" ]; then log "nodes' files kept in $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 mkdir -p "$OUT"
