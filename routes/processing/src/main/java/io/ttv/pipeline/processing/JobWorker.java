@@ -28,6 +28,7 @@ import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
+import redis.clients.jedis.exceptions.JedisException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -246,6 +247,16 @@ public class JobWorker {
     public void fail(Exchange exchange) {
         Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
         String id = exchange.getProperty(JobHeaders.JOB_ID, String.class);
+        if (exchange.getProperty(STARTED_AT) == null && redisFailure(cause)) {
+            // The start's Redis call failed, perhaps after Redis had made the move: whether the job started is not
+            // known, so it is not failed. It stays in this worker's processing list, and the own-orphan sweep gives
+            // it back to the queue as a new attempt (Reaper).
+            LOG.warn("Job {} could not be started, Redis did not answer ({}); the orphan sweep gives it back to the "
+                    + "queue", id, cause.getMessage());
+            exchange.setProperty(INTERRUPTED, true);
+            exchange.getMessage().removeHeader(JobHeaders.CALLBACK_EVENT);
+            return;
+        }
         boolean timedOut = id != null && state.wasTimedOut(id);
         if (!timedOut && canceled(id)) {
             if (exchange.getProperty(STARTED_AT) != null) {
@@ -398,6 +409,15 @@ public class JobWorker {
                 state.ended(id);
             }
         }
+    }
+
+    private static boolean redisFailure(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof DataAccessException || t instanceof JedisException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean interrupted(Throwable cause) {

@@ -18,6 +18,9 @@ import io.ttv.pipeline.core.gcs.ArtifactStore;
 import io.ttv.pipeline.core.redis.CallbackQueue;
 import io.ttv.pipeline.core.redis.JobStore;
 import io.ttv.pipeline.core.redis.RedisKeys;
+import io.ttv.pipeline.core.redis.Transition;
+import io.ttv.pipeline.core.redis.TransitionResult;
+import io.ttv.pipeline.core.domain.JobStatus;
 import io.ttv.pipeline.core.tracing.Tracing;
 import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.RouteBuilder;
@@ -25,6 +28,8 @@ import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.dao.DataAccessException;
+import org.springframework.data.redis.RedisSystemException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +38,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -57,12 +63,23 @@ class ProcessingRoutesTest extends CamelTestSupport {
     /** What the generator does: throw an Error after it began writing its output. */
     private final AtomicReference<Runnable> generatorFault = new AtomicReference<>();
     private final AtomicReference<Path> partialOutput = new AtomicReference<>();
+    /** Whether the reply to the next start transition is lost after Redis made the move (a read timeout). */
+    private final AtomicBoolean loseNextStartReply = new AtomicBoolean();
     /** What the upload does: a processor step (not a bean), like a producer. */
     private final AtomicReference<Runnable> uploadFault = new AtomicReference<>(() -> { });
 
     @Override
     protected RoutesBuilder[] createRouteBuilders() {
-        jobs = new JobStore(redis.clients().template(), redis.clients().keys());
+        jobs = new JobStore(redis.clients().template(), redis.clients().keys()) {
+            @Override
+            public TransitionResult transition(String id, Transition t) {
+                TransitionResult r = super.transition(id, t);
+                if (r.applied() && r.status() == JobStatus.STARTED && loseNextStartReply.getAndSet(false)) {
+                    throw new RedisSystemException("Read timed out", new JedisConnectionException("read timed out"));
+                }
+                return r;
+            }
+        };
         PipelineConfig config = PipelineConfig.resolve(Map.of(), Map.of("TTV_GCS_ENDPOINT", "http://127.0.0.1:1"));
         ArtifactStore artifacts = new ArtifactStore(StorageOptions.newBuilder().setHost("http://127.0.0.1:1")
                 .setProjectId("test").setCredentials(NoCredentials.getInstance()).build().getService(), config);
@@ -209,6 +226,29 @@ class ProcessingRoutesTest extends CamelTestSupport {
         assertEquals("failed", job.get("status"), job.toString());
         assertEquals(JobStore.ATTEMPTS_EXHAUSTED, job.get("error"));
         assertTrue(jobs.processing(WORKER).isEmpty(), "nothing stays in the processing list");
+    }
+
+    /**
+     * A start whose Redis reply is lost (the call timed out after Redis made the move) is not failed: whether the
+     * job started is not known, so it stays in the processing list and the own-orphan sweep gives it back as a new
+     * attempt. Before, it was failed at once, "Processing failed", without a retry.
+     */
+    @Test
+    void aStartWhoseReplyIsLostGoesBackToTheQueueInsteadOfFailing() {
+        generatorFault.set(() -> { });
+        loseNextStartReply.set(true);
+        Reaper reaper = new Reaper(jobs, new PipelineMetrics(jobs), WORKER, Duration.ofSeconds(10), 3);
+        String id = claimNewJob();
+
+        run(id);
+        assertFalse(state.isRunning(id), "the slot is freed");
+        Map<String, String> job = jobs.get(id);
+        assertEquals("started", job.get("status"), "not failed: " + job);
+        assertEquals(List.of(id), jobs.processing(WORKER), "left in the processing list for the sweep");
+        assertTrue(reaper.reclaimOrphans(state::isRunning).isEmpty(), "first pass: only suspected");
+        assertTrue(reaper.reclaimOrphans(state::isRunning).isEmpty(), "second pass: requeued, not failed");
+        assertEquals("queued", jobs.get(id).get("status"), "given back to the queue as a new attempt");
+        assertTrue(jobs.processing(WORKER).isEmpty());
     }
 
     /** Polls until Redis takes writes again (the pause ends). */
