@@ -126,7 +126,7 @@ intake_replication() {
         record "intake_replica_wait$wait" wait_commands \
             "$(rcli INFO commandstats | sed -n 's/^cmdstat_wait:calls=\([0-9]*\).*/\1/p' | grep . || echo 0)" calls
         record "intake_replica_wait$wait" stored_on_replica "$(redis-cli -p "$replica_port" ZCARD rq:jobs)" jobs
-        for p in $(pgrep -f "karaf.home=$WORK/node-replicated-$wait" || true); do kill "$p"; done
+        stop_node "replicated-$wait"
     done
     # The scenarios after this one measure a master without a replica to feed.
     kill "$replica_pid"
@@ -160,6 +160,16 @@ start_node() {
     pids+=($!)
 }
 node_pid() { pgrep -f "karaf.home=$WORK/node-$1" | head -1; }
+# stop_node NAME: stops node NAME gracefully and waits until its JVM has exited, so that a stopping worker cannot
+# claim the jobs of the next scenario.
+stop_node() {
+    local deadline=$(( $(date +%s) + 90 ))
+    for p in $(pgrep -f "karaf.home=$WORK/node-$1" || true); do kill "$p"; done
+    while pgrep -f "karaf.home=$WORK/node-$1" >/dev/null; do
+        [ "$(date +%s)" -lt "$deadline" ] || die "node $1 did not stop within 90 s"
+        sleep 0.1
+    done
+}
 # karaf NODE COMMAND: one console command on a running node, through its SSH port.
 karaf() {
     local port
@@ -362,7 +372,7 @@ remote_pipelines() {
         drained
         account_end "pipeline_c${c}_warm" "$PIPELINE_JOBS" job "eval=$POLLS,llen=$(( POLLS * 2 )),zcard=$POLLS,zrange=$POLLS"
         measure "pipeline_c${c}_warm" "$PIPELINE_JOBS"
-        for p in $(pgrep -f "karaf.home=$WORK/node-remote-c$c" || true); do kill "$p"; done
+        stop_node "remote-c$c"
     done
 }
 
@@ -645,7 +655,7 @@ until curl -fs "http://127.0.0.1:$node_port/" | grep -q benchnext && \
 done
 [ -z "$t0" ] || record hot_redeploy to_new_version_ready "$(echo "$(now) - $t0" | bc)" s
 
-for p in $(pgrep -f "karaf.home=$WORK/node-all" || true); do kill "$p"; done
+stop_node all
 
 remote_pipelines
 

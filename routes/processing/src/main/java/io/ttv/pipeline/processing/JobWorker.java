@@ -86,11 +86,22 @@ public class JobWorker {
         this.mapper = mapper;
     }
 
-    /** Moves the claimed job to {@code started}; a job canceled or finished meanwhile is skipped. */
+    /**
+     * Moves the claimed job to {@code started}; a job canceled or finished meanwhile is skipped, and so is every job
+     * once the node is stopping: it stays claimed, and the stop gives it back to the queue.
+     */
     public void start(Exchange exchange) {
         String id = exchange.getMessage().getBody(String.class);
         exchange.setProperty(JobHeaders.JOB_ID, id);
         LogContext.bind(exchange);
+        // An interrupt meant for an earlier job on this thread (it arrived after that job's last step) is void.
+        Thread.interrupted();
+        if (!state.started(id)) {
+            LOG.info("Job {} not started: the node is stopping; it goes back to the queue", id);
+            exchange.setProperty(SKIPPED, true);
+            exchange.setProperty(INTERRUPTED, true);
+            return;
+        }
         TransitionResult r = jobs.transition(id, Transition.to(JobStatus.STARTED).progress(0)
                 .log("started on worker " + exchange.getProperty(ProcessingEndpoints.WORKER_ID)).returningJob());
         if (!r.applied()) {
@@ -98,9 +109,6 @@ public class JobWorker {
             exchange.setProperty(SKIPPED, true);
             return;
         }
-        // An interrupt meant for an earlier job on this thread (it arrived after that job's last step) is void.
-        Thread.interrupted();
-        state.started(id);
         Map<String, String> job = r.job();
         exchange.setProperty(JobHeaders.JOB, job);
         // The API request that created the job and its client: the worker's log lines carry them too.

@@ -40,8 +40,14 @@ public class WorkerState {
         return stopping;
     }
 
-    /** Called on the thread that runs the job; arms its time limit. */
-    void started(String jobId) {
+    /**
+     * Called on the thread that runs the job, before it starts; arms its time limit. False once the node is
+     * stopping: a job claimed just before the stop began must not start, and the stop gives it back to the queue.
+     */
+    synchronized boolean started(String jobId) {
+        if (stopping) {
+            return false;
+        }
         Thread worker = Thread.currentThread();
         running.put(jobId, worker);
         deadlines.put(jobId, timer.schedule(() -> {
@@ -50,6 +56,7 @@ public class WorkerState {
                 worker.interrupt();
             }
         }, jobTimeout.toMillis(), TimeUnit.MILLISECONDS));
+        return true;
     }
 
     /** Called when the job's exchange completes, on whichever thread runs the completion. */
@@ -92,7 +99,9 @@ public class WorkerState {
 
     /** Stops claiming, waits up to {@code grace} for running jobs, then interrupts them; returns the interrupted count. */
     public int stop(Duration grace) throws InterruptedException {
-        stopping = true;
+        synchronized (this) {
+            stopping = true;
+        }
         try {
             if (awaitIdle(grace)) {
                 return 0;

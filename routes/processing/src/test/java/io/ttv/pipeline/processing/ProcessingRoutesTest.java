@@ -251,6 +251,23 @@ class ProcessingRoutesTest extends CamelTestSupport {
         assertTrue(jobs.processing(WORKER).isEmpty());
     }
 
+    /**
+     * A job claimed just before the node began to stop reaches the start after the stop has found nothing running:
+     * it is not started (the stop's timer is gone, which failed it "Processing failed"), and stays in the processing
+     * list, which the stopping node gives back to the queue.
+     */
+    @Test
+    void aJobClaimedAsTheNodeStopsIsNotStartedAndStaysForTheQueue() throws Exception {
+        String id = claimNewJob();
+        assertEquals(0, state.stop(Duration.ZERO), "the stop finds nothing running");
+
+        run(id);
+        Map<String, String> job = jobs.get(id);
+        assertEquals("queued", job.get("status"), "not started, not failed: " + job);
+        assertEquals(List.of(id), jobs.processing(WORKER), "still claimed, for the stop to give back");
+        assertFalse(state.isRunning(id));
+    }
+
     /** Polls until Redis takes writes again (the pause ends). */
     private static void awaitWritable() {
         await(() -> {

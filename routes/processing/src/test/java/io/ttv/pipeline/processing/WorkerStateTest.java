@@ -74,4 +74,12 @@ class WorkerStateTest {
         state.ended("done"); // completions may run on another thread than the job
         assertEquals(0, state.stop(Duration.ZERO), "an idle node stops at once and interrupts nothing");
     }
+
+    @Test
+    void noJobStartsOnceTheNodeIsStopping() throws Exception {
+        WorkerState state = new WorkerState(Duration.ofMinutes(1));
+        assertEquals(0, state.stop(Duration.ZERO), "nothing was running");
+        assertFalse(state.started("claimed-as-the-stop-began"), "refused, not an exception from the stopped timer");
+        assertFalse(state.isRunning("claimed-as-the-stop-began"));
+    }
 }
