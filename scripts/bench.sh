@@ -163,7 +163,7 @@ node_pid() { pgrep -f "karaf.home=$WORK/node-$1" | head -1; }
 # stop_node NAME: stops node NAME gracefully and waits until its JVM has exited, so that a stopping worker cannot
 # claim the jobs of the next scenario.
 stop_node() {
-    local deadline=$(( $(date +%s) + 90 ))
+    local p deadline=$(( $(date +%s) + 90 ))
     for p in $(pgrep -f "karaf.home=$WORK/node-$1" || true); do kill "$p"; done
     while pgrep -f "karaf.home=$WORK/node-$1" >/dev/null; do
         [ "$(date +%s)" -lt "$deadline" ] || die "node $1 did not stop within 90 s"
