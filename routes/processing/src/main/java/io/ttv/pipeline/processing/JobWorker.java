@@ -52,7 +52,12 @@ public class JobWorker {
     static final String SIZE = "TtvSize";
     /** Milliseconds the generator took for this attempt (kept on the job as {@code generation_ms}). */
     static final String GENERATION_MS = "TtvGenerationMs";
-    static final String INTERRUPTED = "TtvInterrupted";
+    /**
+     * The job stays in this worker's processing list, not acknowledged: the node's stop, or the own-orphan sweep,
+     * gives it back to the queue (interrupted by a stop, refused because the node is stopping, or a start whose
+     * Redis call failed).
+     */
+    static final String LEFT_CLAIMED = "TtvLeftClaimed";
     /** The job has left this worker's processing list already (with its finish). */
     static final String ACKNOWLEDGED = "TtvAcknowledged";
     /** The client-fit {@code error} of a job whose processing threw an {@link Error}: no internals disclosed. */
@@ -99,7 +104,7 @@ public class JobWorker {
         if (!state.started(id)) {
             LOG.info("Job {} not started: the node is stopping; it goes back to the queue", id);
             exchange.setProperty(SKIPPED, true);
-            exchange.setProperty(INTERRUPTED, true);
+            exchange.setProperty(LEFT_CLAIMED, true);
             return;
         }
         TransitionResult r = jobs.transition(id, Transition.to(JobStatus.STARTED).progress(0)
@@ -261,8 +266,7 @@ public class JobWorker {
             // it back to the queue as a new attempt (Reaper).
             LOG.warn("Job {} could not be started, Redis did not answer ({}); the orphan sweep gives it back to the "
                     + "queue", id, cause.getMessage());
-            exchange.setProperty(INTERRUPTED, true);
-            exchange.getMessage().removeHeader(JobHeaders.CALLBACK_EVENT);
+            leaveClaimed(exchange);
             return;
         }
         boolean timedOut = id != null && state.wasTimedOut(id);
@@ -275,9 +279,8 @@ public class JobWorker {
         }
         if (!timedOut && state.isStopping() && interrupted(cause)) {
             LOG.info("Job {} interrupted by the node stopping; it goes back to the queue", id);
-            exchange.setProperty(INTERRUPTED, true);
             metrics.jobInterrupted();
-            exchange.getMessage().removeHeader(JobHeaders.CALLBACK_EVENT);
+            leaveClaimed(exchange);
             return;
         }
         String message = "Processing failed";
@@ -407,7 +410,7 @@ public class JobWorker {
                 Files.deleteIfExists(video);
             }
             String id = exchange.getProperty(JobHeaders.JOB_ID, String.class);
-            if (id != null && !exchange.getProperty(INTERRUPTED, false, Boolean.class)
+            if (id != null && !exchange.getProperty(LEFT_CLAIMED, false, Boolean.class)
                     && !exchange.getProperty(ACKNOWLEDGED, false, Boolean.class)) {
                 jobs.acknowledge(exchange.getProperty(ProcessingEndpoints.WORKER_ID, String.class), id);
             }
@@ -417,6 +420,12 @@ public class JobWorker {
                 state.ended(id);
             }
         }
+    }
+
+    /** The job ends neither failed nor with a callback: it stays claimed ({@link #LEFT_CLAIMED}). */
+    private static void leaveClaimed(Exchange exchange) {
+        exchange.setProperty(LEFT_CLAIMED, true);
+        exchange.getMessage().removeHeader(JobHeaders.CALLBACK_EVENT);
     }
 
     private static boolean redisFailure(Throwable cause) {
